@@ -1,0 +1,37 @@
+"""``tidings check``: validate everything and report every problem at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..problems import Problem
+from ..project import load_project
+from .options import in_github_actions, now_option, project_argument, resolve_now
+
+
+@click.command()
+@project_argument
+@now_option
+@click.option("--strict", is_flag=True, help="Treat warnings (overdue updates) as errors.")
+def check(path: Path, now: str | None, strict: bool) -> None:
+    """Check the content and configuration of the status page in PATH (default: .)."""
+    project = load_project(path, resolve_now(now))
+    errors, warnings = project.problems.errors, project.problems.warnings
+    if strict:
+        errors, warnings = sorted(errors + warnings), []
+    report(errors + warnings)
+    incidents = len(project.incidents)
+    summary = f"{len(errors)} error(s), {len(warnings)} warning(s) in {incidents} incident folder(s)"
+    click.echo(summary, err=True)
+    if errors:
+        raise SystemExit(1)
+
+
+def report(problems: list[Problem]) -> None:
+    """Print ``path:line: message``; in GitHub Actions also as workflow annotations."""
+    for problem in problems:
+        click.echo(str(problem))
+        if in_github_actions():
+            click.echo(problem.annotation())

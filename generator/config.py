@@ -1,0 +1,296 @@
+"""The site configuration, ``tidings.yml`` at the repository root (decision 3).
+
+The core reads it itself, so ``tidings check`` works without MkDocs; ``mkdocs.yml`` only
+points the plugin at it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from .frontmatter import FrontMatterError, LineDict, LineList, load_yaml
+from .problems import Problems, did_you_mean, one_of
+from .timestamps import TimestampError, parse_duration
+from .vocabulary import DEFAULT_SEVERITY_TEXT, INDICATORS
+
+CONFIG_FILE = "tidings.yml"
+WEBHOOK_TYPES = ("slack", "discord", "teams", "json")
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class Component:
+    id: str
+    name: str
+    description: str = ""
+    group: str | None = None
+    since: date | None = None  # days before it existed show "no data" in uptime
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class Webhook:
+    type: str  # slack, discord, teams or json
+    url_env: str  # name of the environment variable (a repository secret) holding the URL
+    components: tuple[str, ...] = ()  # empty: every incident
+
+
+@dataclass
+class SiteConfig:
+    name: str = "Status"
+    url: str = "http://127.0.0.1:8000/"
+    timezone: tzinfo = UTC
+    timezone_name: str = "UTC"
+    zone_is_default: bool = True  # no `timezone` configured: timestamps must carry a zone
+    description: str = ""
+    components: list[Component] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SEVERITY_TEXT))
+    update_cadence: timedelta = timedelta(minutes=60)
+    feed_authority: str = "status.example.com,2026"
+    feed_author: str = "Status"
+    feed_email: str = "status@example.com"
+    incidents_dir: str = "incidents"
+    webhooks: list[Webhook] = field(default_factory=list)
+    root: Path = field(default_factory=Path.cwd)
+    path: Path | None = None
+
+    @property
+    def default_zone(self) -> tzinfo | None:
+        """The zone for timestamps written without one, or None when they are errors."""
+        return None if self.zone_is_default else self.timezone
+
+    @property
+    def component_ids(self) -> list[str]:
+        return [c.id for c in self.components]
+
+    def component(self, component_id: str) -> Component | None:
+        return next((c for c in self.components if c.id == component_id), None)
+
+    @property
+    def incidents_path(self) -> Path:
+        return self.root / self.incidents_dir
+
+    @property
+    def base_url(self) -> str:
+        return self.url if self.url.endswith("/") else self.url + "/"
+
+    def groups(self) -> list[tuple[str | None, list[Component]]]:
+        """Components by group, in configuration order; ungrouped ones form a group of None."""
+        grouped: dict[str | None, list[Component]] = {}
+        for component in self.components:
+            grouped.setdefault(component.group, []).append(component)
+        return list(grouped.items())
+
+
+_TOP_KEYS = {
+    "name", "url", "timezone", "description", "components", "severity", "update_cadence",
+    "feed", "incidents_dir", "webhooks",
+}
+_COMPONENT_KEYS = {"id", "name", "description", "group", "since"}
+_FEED_KEYS = {"authority", "author", "email"}
+_WEBHOOK_KEYS = {"type", "url_env", "components"}
+
+
+def load_config(root: Path, problems: Problems, path: Path | None = None) -> SiteConfig:
+    """Read and validate ``tidings.yml``; every problem goes into ``problems``."""
+    path = path or root / CONFIG_FILE
+    config = SiteConfig(root=root, path=path)
+    if not path.is_file():
+        problems.add(path, 1, f"the site configuration {path.name} is missing; create it "
+                     "(see README.md, 'Site configuration')")
+        return config
+    try:
+        data = load_yaml(path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        problems.add(path, 1, "the file is not UTF-8 text; save it with UTF-8 encoding")
+        return config
+    except FrontMatterError as exc:
+        problems.add(path, exc.line, exc.message)
+        return config
+    if not isinstance(data, LineDict):
+        problems.add(path, 1, "the configuration must be a YAML mapping of 'key: value' lines")
+        return config
+    _Reader(path, problems, config).read(data)
+    return config
+
+
+@dataclass
+class _Reader:
+    path: Path
+    problems: Problems
+    config: SiteConfig
+
+    def error(self, where: LineDict | LineList, key: Any, message: str) -> None:
+        line = where.lines[key] if isinstance(where, LineDict) else where.lines[key]
+        self.problems.add(self.path, line, message)
+
+    def unknown_keys(self, data: LineDict, allowed: set[str], what: str) -> None:
+        for key in data:
+            if key not in allowed:
+                self.error(data, key, f'unknown key "{key}" in {what}{did_you_mean(key, allowed)}; '
+                           f"allowed keys: {one_of(sorted(allowed))}")
+
+    def text(self, data: LineDict, key: str, default: str) -> str:
+        value = data.get(key, default)
+        if not isinstance(value, str) or not value.strip():
+            self.error(data, key, f'"{key}" must be non-empty text')
+            return default
+        return value.strip()
+
+    def read(self, data: LineDict) -> None:
+        c = self.config
+        self.unknown_keys(data, _TOP_KEYS, "tidings.yml")
+        c.name = self.text(data, "name", c.name)
+        c.url = self.text(data, "url", c.url)
+        c.description = self.text(data, "description", "-") if "description" in data else ""
+        c.incidents_dir = self.text(data, "incidents_dir", c.incidents_dir)
+        if "timezone" in data:
+            self.read_timezone(data)
+        if "update_cadence" in data:
+            self.read_cadence(data)
+        if "feed" in data:
+            self.read_feed(data)
+        if "severity" in data:
+            self.read_severity(data)
+        self.read_components(data)
+        if "webhooks" in data:
+            self.read_webhooks(data)
+
+    def read_timezone(self, data: LineDict) -> None:
+        name = str(data["timezone"])
+        try:
+            self.config.timezone = ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            hint = did_you_mean(name, available_timezones())
+            self.error(data, "timezone", f'unknown time zone "{name}"{hint}; use an IANA name '
+                       "such as Europe/Berlin or America/New_York")
+            return
+        self.config.timezone_name = name
+        self.config.zone_is_default = False
+
+    def read_cadence(self, data: LineDict) -> None:
+        value = data["update_cadence"]
+        try:
+            cadence = timedelta(minutes=value) if isinstance(value, int) else parse_duration(value)
+        except TimestampError as exc:
+            self.error(data, "update_cadence", f"update_cadence: {exc}")
+            return
+        if cadence <= timedelta(0):
+            self.error(data, "update_cadence", "update_cadence must be longer than zero, e.g. 60m")
+            return
+        self.config.update_cadence = cadence
+
+    def read_feed(self, data: LineDict) -> None:
+        feed = data["feed"]
+        if not isinstance(feed, LineDict):
+            self.error(data, "feed", "feed must be a mapping with authority, author and email")
+            return
+        self.unknown_keys(feed, _FEED_KEYS, "feed")
+        c = self.config
+        c.feed_authority = self.text(feed, "authority", c.feed_authority)
+        if "authority" in feed and not re.fullmatch(r"[A-Za-z0-9.-]+,\d{4}(-\d\d){0,2}",
+                                                    c.feed_authority):
+            self.error(feed, "authority", 'feed authority must look like "status.example.com,2026"'
+                       " (a domain you own and a date; set it once and never change it)")
+        c.feed_author = self.text(feed, "author", c.name)
+        c.feed_email = self.text(feed, "email", c.feed_email)
+        if "@" not in c.feed_email:
+            self.error(feed, "email",
+                       "feed email must be an email address, e.g. status@example.com")
+
+    def read_severity(self, data: LineDict) -> None:
+        severity = data["severity"]
+        if not isinstance(severity, LineDict):
+            self.error(data, "severity", "severity must map each impact level to a plain sentence")
+            return
+        for level, text in severity.items():
+            if level not in INDICATORS:
+                self.error(severity, level, f'unknown severity level "{level}"'
+                           f"{did_you_mean(level, INDICATORS)}; use {one_of(INDICATORS)}")
+            elif not isinstance(text, str) or not text.strip():
+                self.error(severity, level, f'severity "{level}" needs a plain-words explanation')
+            else:
+                self.config.severity[level] = text.strip()
+
+    def read_components(self, data: LineDict) -> None:
+        items = data.get("components")
+        if not isinstance(items, LineList) or not items:
+            line = data.lines.get("components", 1)
+            self.problems.add(self.path, line, "components must be a list of at least one component"
+                              " with id and name, e.g. '- {id: api, name: API}'")
+            return
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            component = self.read_component(items, index, item)
+            if component is None:
+                continue
+            if component.id in seen:
+                self.error(items, index, f'component id "{component.id}" is used twice; ids must '
+                           "be unique")
+                continue
+            seen.add(component.id)
+            self.config.components.append(component)
+
+    def read_component(self, items: LineList, index: int, item: Any) -> Component | None:
+        if not isinstance(item, LineDict):
+            self.error(items, index, "each component must be a mapping with id and name")
+            return None
+        self.unknown_keys(item, _COMPONENT_KEYS, "a component")
+        cid = item.get("id")
+        if not isinstance(cid, str) or not _ID.match(cid):
+            where = "id" if "id" in item else next(iter(item), None)
+            self.problems.add(self.path, item.lines.get(where, items.lines[index]),
+                              "a component needs an id of lower-case letters, digits, '-' or '_'"
+                              ", e.g. id: api")
+            return None
+        since = None
+        if "since" in item:
+            try:
+                since = date.fromisoformat(str(item["since"]))
+            except ValueError:
+                self.error(item, "since", f'since must be a date such as 2025-01-31, not '
+                           f'"{item["since"]}"')
+        return Component(
+            id=cid,
+            name=self.text(item, "name", cid),
+            description=self.text(item, "description", "") if "description" in item else "",
+            group=self.text(item, "group", "") if "group" in item else None,
+            since=since,
+            position=index + 1,
+        )
+
+    def read_webhooks(self, data: LineDict) -> None:
+        hooks = data["webhooks"]
+        if not isinstance(hooks, LineList):
+            self.error(data, "webhooks", "webhooks must be a list of {type, url_env}")
+            return
+        for index, hook in enumerate(hooks):
+            if not isinstance(hook, LineDict):
+                self.error(hooks, index, "each webhook must be a mapping with type and url_env")
+                continue
+            self.unknown_keys(hook, _WEBHOOK_KEYS, "a webhook")
+            kind = hook.get("type")
+            if kind not in WEBHOOK_TYPES:
+                self.error(hook, "type" if "type" in hook else next(iter(hook)),
+                           f'webhook type must be one of {one_of(WEBHOOK_TYPES)}'
+                           f"{did_you_mean(str(kind), WEBHOOK_TYPES)}")
+                continue
+            env = hook.get("url_env")
+            if not isinstance(env, str) or not re.fullmatch(r"[A-Z_][A-Z0-9_]*", env):
+                self.error(hook, "url_env" if "url_env" in hook else "type",
+                           "url_env must name an environment variable (a repository secret) "
+                           "holding the webhook URL, e.g. SLACK_WEBHOOK_URL; "
+                           "never put the URL here")
+                continue
+            components = hook.get("components") or ()
+            self.config.webhooks.append(Webhook(kind, env, tuple(map(str, components))))
+
+
+def now_in_zone(config: SiteConfig, moment: datetime) -> datetime:
+    """``moment`` shown in the site's configured zone."""
+    return moment.astimezone(config.timezone)

@@ -1,0 +1,266 @@
+"""Load every incident folder under ``incidents/``, checking each file against the format.
+
+Nothing stops at the first problem: every file is read and every problem recorded, so an
+author fixes everything in one round.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .config import SiteConfig
+from .frontmatter import Document, FrontMatterError, LineDict, LineList, parse
+from .model import Incident, Postmortem, Update
+from .problems import Problems, did_you_mean, one_of
+from .timestamps import TimestampError, parse_timestamp, parse_when
+from .vocabulary import (
+    COMPONENT_STATUSES,
+    INCIDENT_IMPACTS,
+    INCIDENT_STATUSES,
+    INCIDENT_TYPES,
+    MAINTENANCE_STATUSES,
+)
+
+INCIDENT_FILE = "incident.md"
+POSTMORTEM_FILE = "postmortem.md"
+INCIDENT_KEYS = {"title", "type", "impact", "components", "scheduled_for", "scheduled_until"}
+UPDATE_KEYS = {"at", "status", "components", "next_update"}
+POSTMORTEM_KEYS = {"published"}
+_NEVER = datetime.max.replace(tzinfo=UTC)
+
+
+def load_incidents(config: SiteConfig, problems: Problems) -> list[Incident]:
+    """Every incident and maintenance under the configured folder, oldest first by creation."""
+    root = config.incidents_path
+    if not root.is_dir():
+        problems.add(root, 1, f"the folder {config.incidents_dir}/ is missing; create it "
+                     "(an empty folder means an all-operational page)")
+        return []
+    incidents = [
+        incident
+        for folder in _incident_folders(root, problems)
+        if (incident := _FolderReader(config, problems, folder).read()) is not None
+    ]
+    incidents.sort(key=lambda i: (i.created_at or _NEVER, i.id))
+    return incidents
+
+
+def _incident_folders(root: Path, problems: Problems) -> list[Path]:
+    """Folders holding incident.md; ``_``-prefixed folders (templates) are not content."""
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(("_", ".")))
+        here = Path(dirpath)
+        if INCIDENT_FILE in filenames:
+            found.append(here)
+            for nested in dirnames:
+                problems.add(here / nested, 1, "folders inside an incident folder are not read; "
+                             "move its files up into the incident folder or out of incidents/")
+            dirnames[:] = []
+        else:
+            for name in sorted(filenames):
+                if name.endswith(".md"):
+                    problems.add(here / name, 1, "this Markdown file is not inside an incident "
+                                 "folder; put it in a folder with an incident.md")
+    return found
+
+
+@dataclass
+class _FolderReader:
+    config: SiteConfig
+    problems: Problems
+    folder: Path
+
+    def read(self) -> Incident | None:
+        doc = self.document(self.folder / INCIDENT_FILE)
+        if doc is None:
+            return None
+        incident = self.incident(doc)
+        for path in sorted(self.folder.glob("*.md")):
+            if path.name == INCIDENT_FILE:
+                continue
+            other = self.document(path)
+            if other is None or incident is None:
+                continue
+            if path.name == POSTMORTEM_FILE:
+                incident.postmortem = self.postmortem(other)
+            elif (update := self.update(other, incident)) is not None:
+                incident.updates.append(update)
+        if incident is not None:
+            incident.updates.sort(key=lambda u: (u.at, u.id))
+        return incident
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def document(self, path: Path) -> Document | None:
+        try:
+            return parse(path, path.read_bytes())
+        except FrontMatterError as exc:
+            self.problems.add(path, exc.line, exc.message)
+        except OSError as exc:
+            self.problems.add(path, 1, f"cannot read the file: {exc.strerror}")
+        return None
+
+    def error(self, doc: Document, key: Any, message: str) -> None:
+        self.problems.add(doc.path, doc.meta.lines.get(key, doc.meta.line), message)
+
+    def check_keys(self, doc: Document, allowed: set[str], required: tuple[str, ...]) -> bool:
+        ok = True
+        for key in doc.meta:
+            if key not in allowed:
+                self.error(doc, key, f'unknown key "{key}"{did_you_mean(key, allowed)}; '
+                           f"allowed keys: {one_of(sorted(allowed))}")
+        for key in required:
+            if key not in doc.meta or doc.meta[key] in (None, ""):
+                self.error(doc, key if key in doc.meta else None,
+                           f'missing required key "{key}"; add "{key}: …" to the front matter')
+                ok = False
+        return ok
+
+    def choice(self, doc: Document, key: str, allowed: tuple[str, ...], default: str,
+               hint: str = "") -> str | None:
+        value = doc.meta.get(key, default)
+        if value in allowed:
+            return value
+        self.error(doc, key, f'{key} "{value}" is not allowed{did_you_mean(str(value), allowed)}; '
+                   f"use one of {one_of(allowed)}{hint}")
+        return None
+
+    def timestamp(self, doc: Document, key: str, parser: Callable[[Any], datetime] | None = None
+                  ) -> datetime | None:
+        try:
+            if parser is not None:
+                return parser(doc.meta[key])
+            return parse_timestamp(doc.meta[key], self.config.default_zone)
+        except TimestampError as exc:
+            self.error(doc, key, f"{key}: {exc}")
+            return None
+
+    def component_list(self, doc: Document) -> list[str]:
+        value = doc.meta.get("components") or []
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.error(doc, "components", "components must be a list of component ids, e.g. "
+                       "[api, web]")
+            return []
+        if isinstance(value, LineList):
+            lines = value.lines
+        else:
+            lines = [doc.meta.lines.get("components", doc.meta.line)] * len(value)
+        known = [str(c) for c, line in zip(value, lines, strict=True)
+                 if self.known_component(doc.path, str(c), line)]
+        return list(dict.fromkeys(known))
+
+    def known_component(self, path: Path, component_id: str, line: int) -> bool:
+        ids = self.config.component_ids
+        if component_id in ids:
+            return True
+        self.problems.add(path, line, f'unknown component "{component_id}"'
+                          f"{did_you_mean(component_id, ids)}; components are defined in "
+                          f"tidings.yml: {one_of(ids)}")
+        return False
+
+    # -- the three kinds of file ---------------------------------------------------------
+
+    def incident(self, doc: Document) -> Incident | None:
+        self.check_keys(doc, INCIDENT_KEYS, ("title",))
+        kind = self.choice(doc, "type", INCIDENT_TYPES, "incident")
+        default_impact = "maintenance" if kind == "maintenance" else "none"
+        impact = self.choice(doc, "impact", INCIDENT_IMPACTS, default_impact)
+        title = doc.meta.get("title")
+        if "title" in doc.meta and (not isinstance(title, str) or not title.strip()):
+            self.error(doc, "title", "title must be text, e.g. title: Elevated API errors")
+        incident = Incident(
+            id=self.folder.name,
+            kind=kind or "incident",
+            title=str(title or "").strip(),
+            impact=impact or default_impact,
+            components=self.component_list(doc),
+            summary=doc.body,
+            source=doc.path,
+            lines=dict(doc.meta.lines),
+        )
+        if incident.is_maintenance:
+            self.window(doc, incident)
+        else:
+            for key in ("scheduled_for", "scheduled_until"):
+                if key in doc.meta:
+                    self.error(doc, key, f'{key} is only for maintenance; add "type: maintenance" '
+                               "or remove it")
+        return incident
+
+    def window(self, doc: Document, incident: Incident) -> None:
+        for key in ("scheduled_for", "scheduled_until"):
+            if key not in doc.meta:
+                self.error(doc, None, f'maintenance needs "{key}" (when the window '
+                           f'{"starts" if key == "scheduled_for" else "ends"}), a timestamp '
+                           "with a zone")
+        start = self.timestamp(doc, "scheduled_for") if "scheduled_for" in doc.meta else None
+        end = self.timestamp(doc, "scheduled_until") if "scheduled_until" in doc.meta else None
+        if start and end and end <= start:
+            self.error(doc, "scheduled_until", "the maintenance ends before it starts; "
+                       "scheduled_until must be later than scheduled_for")
+        incident.scheduled_for, incident.scheduled_until = start, end
+
+    def update(self, doc: Document, incident: Incident) -> Update | None:
+        complete = self.check_keys(doc, UPDATE_KEYS, ("at", "status"))
+        statuses = MAINTENANCE_STATUSES if incident.is_maintenance else INCIDENT_STATUSES
+        status = None
+        if "status" in doc.meta:
+            other = INCIDENT_STATUSES if incident.is_maintenance else MAINTENANCE_STATUSES
+            if doc.meta["status"] in other:
+                what = "a maintenance" if incident.is_maintenance else "an incident"
+                self.error(doc, "status", f'"{doc.meta["status"]}" is a status for '
+                           f'{"incidents" if incident.is_maintenance else "maintenance"}, but '
+                           f"this is {what}; use one of {one_of(statuses)}")
+            else:
+                status = self.choice(doc, "status", statuses, "")
+        at = self.timestamp(doc, "at") if "at" in doc.meta else None
+        next_update = None
+        if "next_update" in doc.meta and at is not None:
+            next_update = self.timestamp(
+                doc, "next_update", lambda v: parse_when(v, at, self.config.default_zone))
+        components = self.component_changes(doc)
+        if not (complete and status and at):
+            return None
+        if not doc.body.strip():
+            self.problems.add(doc.path, doc.body_line, "the update has no message; write what "
+                              "customers should know below the front matter")
+        return Update(doc.path.stem, at, status, doc.body, components, next_update, doc.path,
+                      doc.meta.lines["at"])
+
+    def component_changes(self, doc: Document) -> dict[str, str]:
+        value = doc.meta.get("components")
+        if value is None:
+            return {}
+        if not isinstance(value, LineDict):
+            self.error(doc, "components", "components in an update maps component ids to their "
+                       "status from now on, e.g. 'api: partial_outage'")
+            return {}
+        changes: dict[str, str] = {}
+        for cid, status in value.items():
+            line = value.lines[cid]
+            if not self.known_component(doc.path, str(cid), line):
+                continue
+            if status not in COMPONENT_STATUSES:
+                self.problems.add(doc.path, line, f'component status "{status}" is not allowed'
+                                  f"{did_you_mean(str(status), COMPONENT_STATUSES)}; use one of "
+                                  f"{one_of(COMPONENT_STATUSES)}")
+                continue
+            changes[str(cid)] = status
+        return changes
+
+    def postmortem(self, doc: Document) -> Postmortem | None:
+        if not self.check_keys(doc, POSTMORTEM_KEYS, ("published",)):
+            return None
+        published = self.timestamp(doc, "published")
+        if not doc.body.strip():
+            self.problems.add(doc.path, doc.body_line, "the postmortem is empty; write it below "
+                              "the front matter (apology, what happened, fix, prevention)")
+        return Postmortem(published, doc.body, doc.path) if published else None

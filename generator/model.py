@@ -1,0 +1,73 @@
+"""The content model: what the files under ``incidents/`` say, validated, nothing derived yet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+
+@dataclass
+class Update:
+    """One file per update, so two responders never conflict on a merge."""
+
+    id: str  # the file name without .md; unique within its incident
+    at: datetime  # UTC
+    status: str
+    message: str  # Markdown
+    components: dict[str, str]  # component id -> component status from this update on
+    next_update: datetime | None
+    source: Path
+    line: int  # line of `at`, for messages about this update
+
+
+@dataclass
+class Postmortem:
+    published: datetime
+    body: str  # Markdown
+    source: Path
+
+
+@dataclass
+class Incident:
+    """An incident or a maintenance; its folder name is its id and URL slug."""
+
+    id: str
+    kind: str  # "incident" or "maintenance"
+    title: str
+    impact: str
+    components: list[str]
+    summary: str  # Markdown, shown above the timeline
+    source: Path  # the incident.md file
+    updates: list[Update] = field(default_factory=list)  # oldest first
+    postmortem: Postmortem | None = None
+    scheduled_for: datetime | None = None
+    scheduled_until: datetime | None = None
+    lines: dict[str, int] = field(default_factory=dict)  # line of each key in incident.md
+
+    @property
+    def is_maintenance(self) -> bool:
+        return self.kind == "maintenance"
+
+    @property
+    def folder(self) -> Path:
+        return self.source.parent
+
+    @property
+    def latest(self) -> Update | None:
+        return self.updates[-1] if self.updates else None
+
+    @property
+    def affected(self) -> list[str]:
+        """Every component the incident names or an update changes, in first-seen order."""
+        seen = dict.fromkeys(self.components)
+        for update in self.updates:
+            seen.update(dict.fromkeys(update.components))
+        return list(seen)
+
+    @property
+    def created_at(self) -> datetime | None:
+        """When it was first published: the first update, else the window's start."""
+        if self.updates:
+            return self.updates[0].at
+        return self.scheduled_for

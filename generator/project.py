@@ -1,0 +1,42 @@
+"""One entry point for every output: read configuration and content, validate, derive status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from .config import SiteConfig, load_config
+from .loader import load_incidents
+from .model import Incident
+from .problems import ContentError, Problems
+from .rules import check_rules
+from .status import Snapshot, derive
+
+
+@dataclass
+class Project:
+    config: SiteConfig
+    incidents: list[Incident]
+    problems: Problems
+
+    def snapshot(self, now: datetime) -> Snapshot:
+        return derive(self.config, self.incidents, now)
+
+
+def load_project(root: Path, now: datetime, config_path: Path | None = None) -> Project:
+    """Read everything and record every problem; never raises for bad content."""
+    root = Path(root)
+    problems = Problems(root=root)
+    config = load_config(root, problems, config_path)
+    incidents = load_incidents(config, problems) if config.components else []
+    check_rules(config, incidents, now, problems)
+    return Project(config, incidents, problems)
+
+
+def load_valid_project(root: Path, now: datetime, config_path: Path | None = None) -> Project:
+    """Like ``load_project`` but raise ContentError with every error when there is one."""
+    project = load_project(root, now, config_path)
+    if project.problems.errors:
+        raise ContentError(project.problems.errors)
+    return project

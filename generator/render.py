@@ -1,0 +1,29 @@
+"""Markdown from content to safe HTML: rendered once per text, then sanitised with nh3.
+
+Raw HTML in content may format text but can never run script or inject markup.
+"""
+
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+
+import markdown
+import nh3
+
+_EXTENSIONS = ["fenced_code", "tables", "sane_lists", "smarty"]
+_ALLOWED_TAGS = nh3.ALLOWED_TAGS - {"img"}  # no remote images: no tracking pixels, no layout
+_SCHEMES = {"http", "https", "mailto"}
+
+
+@lru_cache(maxsize=65536)
+def markdown_to_html(text: str) -> str:
+    """Render Markdown and sanitise the result; cached because every output reuses it."""
+    rendered = markdown.markdown(text or "", extensions=_EXTENSIONS, output_format="html")
+    return nh3.clean(rendered, tags=_ALLOWED_TAGS, url_schemes=_SCHEMES,
+                     link_rel="noopener noreferrer nofollow")
+
+
+def markdown_to_text(text: str) -> str:
+    """Plain text of a message, for chat notifications and summaries."""
+    return html.unescape(nh3.clean(markdown_to_html(text), tags=set())).strip()
