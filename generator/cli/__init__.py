@@ -5,7 +5,11 @@ from __future__ import annotations
 import click
 
 from .. import __version__
+from .author import maintenance, new, postmortem, resolve, templates, update
 from .check import check
+from .importer import import_
+from .notify import notify
+from .site import build, serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -14,4 +18,6 @@ def main() -> None:
     """Tidings: a git repository becomes your status page."""
 
 
-main.add_command(check)
+for command in (check, new, update, resolve, maintenance, postmortem, templates, build, serve,
+                notify, import_):
+    main.add_command(command)
