@@ -86,7 +86,10 @@ def load_yaml(text: str, first_line: int = 1) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
-        raise FrontMatterError(line, f"YAML syntax error: {exc.problem or exc}") from None
+        message = f"YAML syntax error: {exc.problem or exc}"
+        if exc.context and exc.context_mark:
+            message += f" ({exc.context} on line {first_line + exc.context_mark.line})"
+        raise FrontMatterError(line, message + "; check quotes, brackets and indentation") from None
     except yaml.YAMLError as exc:
         raise FrontMatterError(first_line, f"YAML error: {exc}") from None
     if isinstance(data, LineDict):

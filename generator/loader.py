@@ -81,9 +81,12 @@ class _FolderReader:
         if doc is None:
             return None
         incident = self.incident(doc)
-        for path in sorted(self.folder.glob("*.md")):
-            if path.name == INCIDENT_FILE:
-                continue
+        others = sorted(p for p in self.folder.glob("*.md") if p.name != INCIDENT_FILE)
+        if incident and not incident.is_maintenance and not any(
+                p.name != POSTMORTEM_FILE for p in others):
+            self.problems.add(doc.path, 1, "the incident has no update; add a file such as "
+                              "2026-11-22T140500Z-investigating.md with at, status and a message")
+        for path in others:
             other = self.document(path)
             if other is None or incident is None:
                 continue

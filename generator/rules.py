@@ -19,7 +19,6 @@ def check_rules(config: SiteConfig, incidents: list[Incident], now: datetime,
     """Record every cross-file and time-dependent problem."""
     _duplicate_ids(incidents, problems)
     for incident in incidents:
-        _needs_updates(incident, problems)
         _future_updates(incident, now, problems)
         _postmortem_needs_resolution(incident, problems)
     for incident, due in overdue(config, incidents, now):
@@ -38,12 +37,6 @@ def _duplicate_ids(incidents: list[Incident], problems: Problems) -> None:
                          "folder names are ids and URLs, so rename one folder")
         else:
             first[incident.id] = incident
-
-
-def _needs_updates(incident: Incident, problems: Problems) -> None:
-    if not incident.updates and not incident.is_maintenance:
-        problems.add(incident.source, 1, "the incident has no update; add a file such as "
-                     "2026-11-22T1405Z-investigating.md with at, status and a message")
 
 
 def _future_updates(incident: Incident, now: datetime, problems: Problems) -> None:

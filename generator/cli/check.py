@@ -22,9 +22,8 @@ def check(path: Path, now: str | None, strict: bool) -> None:
     if strict:
         errors, warnings = sorted(errors + warnings), []
     report(errors + warnings)
-    incidents = len(project.incidents)
-    summary = f"{len(errors)} error(s), {len(warnings)} warning(s) in {incidents} incident folder(s)"
-    click.echo(summary, err=True)
+    click.echo(f"{len(errors)} error(s), {len(warnings)} warning(s) in "
+               f"{len(project.incidents)} incident folder(s)", err=True)
     if errors:
         raise SystemExit(1)
 
