@@ -90,24 +90,33 @@ def load_yaml(text: str, first_line: int = 1) -> Any:
         if exc.context and exc.context_mark:
             message += f" ({exc.context} on line {first_line + exc.context_mark.line})"
         raise FrontMatterError(line, message + "; check quotes, brackets and indentation") from None
+    except yaml.reader.ReaderError as exc:
+        line = first_line + text[: exc.position].count("\n")
+        raise FrontMatterError(line, f"the YAML contains the control character {exc.character!r}"
+                               ", which YAML does not allow; delete it") from None
     except yaml.YAMLError as exc:
         raise FrontMatterError(first_line, f"YAML error: {exc}") from None
-    if isinstance(data, LineDict):
-        _shift_lines(data, first_line - 1)
+    except RecursionError:
+        raise FrontMatterError(first_line, "the YAML is nested too deeply; simplify it") from None
+    if first_line != 1:
+        _shift_lines(data, first_line - 1, set())
     return data
 
 
-def _shift_lines(value: Any, offset: int) -> None:
+def _shift_lines(value: Any, offset: int, seen: set[int]) -> None:
+    """Make lines absolute; each node once, as YAML aliases may share or loop."""
+    if not isinstance(value, LineDict | LineList) or id(value) in seen:
+        return
+    seen.add(id(value))
+    value.line += offset
     if isinstance(value, LineDict):
-        value.line += offset
         value.lines = {k: v + offset for k, v in value.lines.items()}
-        for item in value.values():
-            _shift_lines(item, offset)
-    elif isinstance(value, LineList):
-        value.line += offset
+        children = list(value.values())
+    else:
         value.lines = [v + offset for v in value.lines]
-        for item in value:
-            _shift_lines(item, offset)
+        children = list(value)
+    for child in children:
+        _shift_lines(child, offset, seen)
 
 
 def parse(path: Path, raw: bytes) -> Document:

@@ -33,7 +33,8 @@ class Problems:
     items: list[Problem] = field(default_factory=list)
 
     def add(self, path: Path | str, line: int, message: str, severity: str = "error") -> None:
-        self.items.append(Problem(self.display(path), max(line, 1), message, severity))
+        one_line = " ".join(message.split())  # a problem is always one `path:line:` line
+        self.items.append(Problem(self.display(path), max(line, 1), one_line, severity))
 
     def warn(self, path: Path | str, line: int, message: str) -> None:
         self.add(path, line, message, "warning")
