@@ -1,0 +1,522 @@
+"""Write incidents, updates, maintenance and postmortems as files that pass ``tidings check``.
+
+The core of the authoring commands (no click here; ``now`` and ``at`` are parameters).
+Front matter is written with ``yaml.safe_dump``; ids carry a random suffix and update file
+names carry seconds (decision 10), and files are created exclusively, so two branches or two
+responders never write the same file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import random
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import yaml
+from slugify import slugify
+
+from .config import SiteConfig
+from .frontmatter import Document, FrontMatterError, LineDict, parse
+from .loader import INCIDENT_FILE, POSTMORTEM_FILE, load_incidents
+from .model import Incident
+from .problems import Problems, did_you_mean, one_of
+from .render import markdown_to_text
+from .rules import FUTURE_TOLERANCE
+from .status import IMPACT_DEFAULT_STATUS
+from .timestamps import TimestampError, iso, parse_duration, parse_timestamp, parse_when
+from .vocabulary import (
+    CLOSED_STATUSES,
+    COMPONENT_STATUSES,
+    IMPACTS,
+    INCIDENT_STATUSES,
+    MAINTENANCE_STATUSES,
+    worst,
+)
+
+TEMPLATES_FOLDER = "_templates"
+SLUG_LENGTH = 48
+SUFFIX_LENGTH = 4
+# Lower-case letters and digits without the look-alikes 0/o and 1/l, so ids read aloud well.
+SUFFIX_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+# The impact a new incident gets from its worst component status when none is given.
+_STATUS_IMPACT = {"degraded_performance": "minor", "partial_outage": "major",
+                  "major_outage": "critical"}
+
+
+class AuthoringError(ValueError):
+    """A request that cannot be written; ``option`` names the command-line option at fault."""
+
+    def __init__(self, message: str, option: str | None = None):
+        self.message = message
+        self.option = option
+        super().__init__(message)
+
+
+@dataclass
+class Written:
+    """What a command wrote: the incident's id and folder, and the new files."""
+
+    incident_id: str
+    folder: Path
+    files: list[Path]
+
+
+# -- ids, names and values --------------------------------------------------------------------
+
+
+def make_slug(title: str, fallback: str = "incident") -> str:
+    """The title in ASCII lower case with hyphens, cut at a word boundary."""
+    return slugify(title, max_length=SLUG_LENGTH, word_boundary=True) or fallback
+
+
+def make_id(title: str, day: date, taken: Iterable[str] = (), rng: random.Random | None = None,
+            fallback: str = "incident") -> str:
+    """``YYYY-MM-DD-slug-xxxx``: the random suffix keeps ids from two branches apart."""
+    taken = set(taken)
+    rng = rng or secrets.SystemRandom()
+    stem = f"{day.isoformat()}-{make_slug(title, fallback)}"
+    for _ in range(100):
+        suffix = "".join(rng.choice(SUFFIX_ALPHABET) for _ in range(SUFFIX_LENGTH))
+        if f"{stem}-{suffix}" not in taken:
+            return f"{stem}-{suffix}"
+    raise AuthoringError(f'could not find a free id for "{stem}"; change the title')
+
+
+def existing_ids(config: SiteConfig) -> set[str]:
+    """Every folder name under incidents/, so a new id never repeats one."""
+    names: set[str] = set()
+    for _dirpath, dirnames, _files in os.walk(config.incidents_path):
+        dirnames[:] = [d for d in dirnames if not d.startswith((".", "_"))]
+        names.update(dirnames)
+    return names
+
+
+def update_stem(at: datetime, status: str) -> str:
+    """``2026-11-23T141503Z-identified``: seconds make names from two branches differ."""
+    return f"{at.strftime('%Y-%m-%dT%H%M%SZ')}-{status.replace('_', '-')}"
+
+
+def check_choice(value: str, allowed: Iterable[str], option: str, what: str) -> str:
+    allowed = tuple(allowed)
+    if value not in allowed:
+        raise AuthoringError(f'{what} "{value}" is not allowed{did_you_mean(value, allowed)}; '
+                             f"use one of {one_of(allowed)}", option)
+    return value
+
+
+def parse_components(config: SiteConfig, specs: Iterable[str], allow_status: bool = True,
+                     option: str = "--component") -> dict[str, str | None]:
+    """``api=partial_outage`` or ``api`` (status None) to {id: status}, checked against config."""
+    result: dict[str, str | None] = {}
+    ids = config.component_ids
+    for spec in specs:
+        cid, _, status = (part.strip() for part in spec.partition("="))
+        if cid not in ids:
+            raise AuthoringError(f'unknown component "{cid}"{did_you_mean(cid, ids)}; '
+                                 f"components in tidings.yml: {one_of(ids)}", option)
+        if status and not allow_status:
+            raise AuthoringError(f'"{spec}": maintenance components take no status (they are '
+                                 f"under maintenance during the window); write just {cid}", option)
+        if status:
+            check_choice(status, COMPONENT_STATUSES, option, f"component status of {cid}")
+        result[cid] = status or None
+    return result
+
+
+def parse_at(value: str | None, now: datetime, config: SiteConfig,
+             option: str = "--at") -> datetime:
+    """When an update is posted: ``value`` or now; never noticeably in the future."""
+    if not value:
+        return now
+    at = timestamp(value, config, option)
+    if at > now + FUTURE_TOLERANCE:
+        raise AuthoringError(f"{iso(at)} is in the future (now is {iso(now)}); an update is "
+                             "dated when it is posted", option)
+    return at
+
+
+def timestamp(value: str, config: SiteConfig, option: str) -> datetime:
+    try:
+        return parse_timestamp(value, config.default_zone)
+    except TimestampError as exc:
+        raise AuthoringError(str(exc), option) from None
+
+
+def parse_next(value: str | None, at: datetime, config: SiteConfig) -> str | None:
+    """``next_update`` as written: a duration such as ``30m`` or an ISO timestamp in UTC."""
+    if not value:
+        return None
+    try:
+        due = parse_when(value, at, config.default_zone)
+    except TimestampError:
+        raise AuthoringError(f'"{value}" is neither a duration such as 30m, 1h or 1h30m nor a '
+                             "timestamp such as 2026-11-23T15:30:00Z", "--next") from None
+    if due <= at:
+        raise AuthoringError(f"the next update ({iso(due)}) must be after this one ({iso(at)})",
+                             "--next")
+    try:
+        parse_duration(value)
+        return value.strip()
+    except TimestampError:
+        return iso(due)
+
+
+def parse_window(start: str, end: str, config: SiteConfig) -> tuple[datetime, datetime]:
+    """A maintenance window; ``end`` may be a duration after ``start`` (e.g. 2h)."""
+    begins = timestamp(start, config, "--start")
+    try:
+        ends = parse_when(end, begins, config.default_zone)
+    except TimestampError as exc:
+        raise AuthoringError(str(exc), "--end") from None
+    if ends <= begins:
+        raise AuthoringError(f"the window ends ({iso(ends)}) before it starts ({iso(begins)}); "
+                             "--end must be later than --start", "--end")
+    return begins, ends
+
+
+def default_impact(statuses: Iterable[str | None]) -> str:
+    """An incident's impact from its worst component status; "minor" when none says more."""
+    return _STATUS_IMPACT.get(worst([s for s in statuses if s]), "minor")
+
+
+def render_document(meta: dict, body: str = "") -> str:
+    """Front matter (``yaml.safe_dump``, never string templating) and a Markdown body."""
+    front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, default_flow_style=False,
+                           width=1000)
+    body = body.strip()
+    return f"---\n{front}---\n{body}\n" if body else f"---\n{front}---\n"
+
+
+def write_new(path: Path, text: str) -> Path:
+    """Create ``path``; never overwrite (``x`` mode fails if another file got there first)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+    return path
+
+
+def write_update(folder: Path, at: datetime, status: str, text: str) -> Path:
+    """Write an update file named by its time and status, numbered if the name is taken."""
+    stem = update_stem(at, status)
+    for number in range(1, 100):
+        name = f"{stem}.md" if number == 1 else f"{stem}-{number}.md"
+        try:
+            return write_new(folder / name, text)
+        except FileExistsError:
+            continue
+    raise AuthoringError(f"too many updates named {stem}*.md in {folder}")
+
+
+def _message(text: str) -> str:
+    if not text or not text.strip():
+        raise AuthoringError("the message is empty; write what customers should know",
+                             "--message")
+    return text.strip()
+
+
+def _title(text: str) -> str:
+    if not text or not text.strip():
+        raise AuthoringError("the title is empty; give one, e.g. \"Elevated API errors\"")
+    return " ".join(text.split())
+
+
+def update_meta(at: datetime, status: str, components: dict[str, str] | None = None,
+                next_update: str | None = None) -> dict:
+    meta: dict = {"at": iso(at), "status": status}
+    if components:
+        meta["components"] = dict(components)
+    if next_update:
+        meta["next_update"] = next_update
+    return meta
+
+
+# -- finding and reading an incident ------------------------------------------------------------
+
+
+def find_incident(config: SiteConfig, ref: str) -> Path:
+    """The folder of incident ``ref``: a folder name (or unique start of one) or a path."""
+    given = Path(ref)
+    for candidate in (given, config.root / given):
+        if (candidate / INCIDENT_FILE).is_file():
+            return candidate.resolve()
+    name = given.name
+    folders = _incident_folders(config.incidents_path)
+    if name in folders:
+        return folders[name]
+    starting = sorted(f for f in folders if f.startswith(name)) if name else []
+    if len(starting) == 1:
+        return folders[starting[0]]
+    if starting:
+        raise AuthoringError(f'"{ref}" matches several incidents: {one_of(starting)}; '
+                             "give the full id")
+    raise AuthoringError(f'no incident "{ref}" under {config.incidents_dir}/'
+                         f"{did_you_mean(name, folders)}; ids are folder names, e.g. "
+                         "2026-11-23-elevated-api-errors-x7k2")
+
+
+def _incident_folders(root: Path) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        if INCIDENT_FILE in filenames:
+            found.setdefault(Path(dirpath).name, Path(dirpath))
+            dirnames[:] = []
+    return found
+
+
+def read_incident(config: SiteConfig, folder: Path) -> Incident:
+    """Load one incident folder with the loader's rules; its errors stop the command."""
+    problems = Problems(root=config.root)
+    # The loader walks config.incidents_path; pointing it at the folder reads just that one.
+    one = dataclasses.replace(config, incidents_dir=str(folder.resolve()))
+    incidents = load_incidents(one, problems)
+    if problems.errors or not incidents:
+        listed = "\n".join(str(p) for p in problems.errors)
+        raise AuthoringError(f"fix the incident's files first (tidings check):\n{listed}")
+    return incidents[0]
+
+
+# -- the commands' work -------------------------------------------------------------------------
+
+
+def new_incident(config: SiteConfig, *, title: str, impact: str | None, status: str,
+                 components: dict[str, str | None], message: str, at: datetime,
+                 next_update: str | None = None, rng: random.Random | None = None) -> Written:
+    """Create ``incidents/YYYY/<id>/`` with incident.md and the first update."""
+    title, message = _title(title), _message(message)
+    impact = impact or default_impact(components.values())
+    check_choice(impact, IMPACTS, "--impact", "impact")
+    check_choice(status, INCIDENT_STATUSES, "--status", "incident status")
+    statuses = {cid: s or IMPACT_DEFAULT_STATUS[impact] for cid, s in components.items()}
+    day = at.astimezone(config.timezone).date()
+    incident_id = make_id(title, day, existing_ids(config), rng)
+    folder = config.incidents_path / f"{day.year}" / incident_id
+    meta: dict = {"title": title, "impact": impact}
+    if statuses:
+        meta["components"] = list(statuses)
+    first = write_new(folder / INCIDENT_FILE, render_document(meta))
+    update = write_update(folder, at, status,
+                          render_document(update_meta(at, status, statuses, next_update), message))
+    return Written(incident_id, folder, [first, update])
+
+
+def add_update(incident: Incident, *, status: str | None, message: str,
+               components: dict[str, str | None], at: datetime,
+               next_update: str | None = None) -> Path:
+    """Write one more update; the status defaults to the current one."""
+    message = _message(message)
+    allowed = MAINTENANCE_STATUSES if incident.is_maintenance else INCIDENT_STATUSES
+    current = incident.latest.status if incident.latest else allowed[0]
+    status = check_choice(status or current, allowed, "--status",
+                          "maintenance status" if incident.is_maintenance else "incident status")
+    for cid, component_status in components.items():
+        if component_status is None:
+            raise AuthoringError(f'give {cid} a status, e.g. {cid}=major_outage or '
+                                 f"{cid}=operational", "--component")
+    meta = update_meta(at, status, {c: s for c, s in components.items() if s}, next_update)
+    return write_update(incident.folder, at, status, render_document(meta, message))
+
+
+def resolve_components(incident: Incident) -> dict[str, str]:
+    """Back to operational: components in incident.md and any an update made non-operational."""
+    affected = dict.fromkeys(incident.components)
+    for update in incident.updates:
+        affected.update(dict.fromkeys(c for c, s in update.components.items()
+                                      if s != "operational"))
+    return dict.fromkeys(affected, "operational")
+
+
+def resolve_incident(incident: Incident, *, message: str,
+                     at: datetime) -> Path:
+    """Write the closing update (resolved, or completed for maintenance)."""
+    message = _message(message)
+    status = "completed" if incident.is_maintenance else "resolved"
+    if incident.latest and incident.latest.status in CLOSED_STATUSES:
+        raise AuthoringError(f"{incident.id} is already {incident.latest.status} "
+                             f"({iso(incident.latest.at)}); to reopen it, use tidings update "
+                             f"{incident.id} --status …")
+    meta = update_meta(at, status, resolve_components(incident))
+    return write_update(incident.folder, at, status, render_document(meta, message))
+
+
+def new_maintenance(config: SiteConfig, *, title: str, start: datetime, end: datetime,
+                    components: Iterable[str], message: str, at: datetime,
+                    rng: random.Random | None = None) -> Written:
+    """Create a maintenance with its window and a "scheduled" announcement."""
+    title, message = _title(title), _message(message)
+    day = start.astimezone(config.timezone).date()
+    incident_id = make_id(title, day, existing_ids(config), rng, fallback="maintenance")
+    folder = config.incidents_path / f"{day.year}" / incident_id
+    meta: dict = {"title": title, "type": "maintenance", "impact": "maintenance"}
+    if components := list(dict.fromkeys(components)):
+        meta["components"] = components
+    meta.update(scheduled_for=iso(start), scheduled_until=iso(end))
+    first = write_new(folder / INCIDENT_FILE, render_document(meta))
+    update = write_update(folder, at, "scheduled",
+                          render_document(update_meta(at, "scheduled"), message))
+    return Written(incident_id, folder, [first, update])
+
+
+POSTMORTEM_SECTIONS = (
+    ("We are sorry", "Apologise plainly: who was affected, for how long, and what it cost them."),
+    ("What happened and its impact", "The cause in words customers understand; which features, "
+     "how many customers, how long."),
+    ("Timeline", None),
+    ("How we fixed it", "What brought the service back, and why it took the time it took."),
+    ("What will prevent a repeat", "Concrete changes, each with an owner or a date where you "
+     "can."),
+)
+
+
+def scaffold_postmortem(config: SiteConfig, incident: Incident, *, published: datetime) -> Path:
+    """Write postmortem.md with the sections of a good postmortem and the timeline filled in."""
+    path = incident.folder / POSTMORTEM_FILE
+    if path.exists():
+        raise AuthoringError(f"{incident.id} already has a postmortem; edit {path}")
+    latest = incident.latest
+    if latest is None or latest.status not in CLOSED_STATUSES:
+        raise AuthoringError(f"{incident.id} is not resolved (its status is "
+                             f'"{latest.status if latest else "none"}"); a postmortem is '
+                             f"published once it is: tidings resolve {incident.id} -m …")
+    parts = []
+    for heading, hint in POSTMORTEM_SECTIONS:
+        text = timeline(config, incident) if hint is None else f"<!-- {hint} -->"
+        parts.append(f"## {heading}\n\n{text}")
+    return write_new(path, render_document({"published": iso(published)}, "\n\n".join(parts)))
+
+
+def timeline(config: SiteConfig, incident: Incident) -> str:
+    """One line per update, in the site's zone, with the first line of its message."""
+    lines = []
+    for update in incident.updates:
+        when = update.at.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M %Z")
+        first = (markdown_to_text(update.message).splitlines() or [""])[0]
+        if len(first) > 160:
+            first = first[:159].rstrip() + "…"
+        lines.append(f"- {when}, {update.status.replace('_', ' ')}: {first}")
+    return "\n".join(lines)
+
+
+# -- templates --------------------------------------------------------------------------------
+
+
+@dataclass
+class Template:
+    """A ready-made first update: incidents/_templates/NAME.md."""
+
+    name: str
+    path: Path
+    title: str
+    impact: str | None
+    status: str | None
+    components: dict[str, str | None]
+    message: str
+
+
+_TEMPLATE_KEYS = {"title", "impact", "status", "components"}
+
+
+def templates_path(config: SiteConfig) -> Path:
+    return config.incidents_path / TEMPLATES_FOLDER
+
+
+def template_files(config: SiteConfig) -> list[Path]:
+    """Every template file, by name (read each with ``read_template``)."""
+    folder = templates_path(config)
+    return sorted(folder.glob("*.md")) if folder.is_dir() else []
+
+
+def load_template(config: SiteConfig, name: str) -> Template:
+    path = templates_path(config) / f"{name}.md"
+    if not path.is_file():
+        names = [p.stem for p in template_files(config)]
+        listed = one_of(sorted(names)) if names else "none (add Markdown files there)"
+        raise AuthoringError(f'no template "{name}"{did_you_mean(name, names)} in '
+                             f"{config.incidents_dir}/{TEMPLATES_FOLDER}/; templates: {listed}",
+                             "--template")
+    return read_template(config, path)
+
+
+def read_template(config: SiteConfig, path: Path) -> Template:
+    problems = Problems(root=config.root)
+    try:
+        doc = parse(path, path.read_bytes())
+    except FrontMatterError as exc:
+        raise AuthoringError(f"{problems.display(path)}:{exc.line}: {exc.message}",
+                             "--template") from None
+
+    def fail(key: str | None, message: str) -> AuthoringError:
+        line = doc.meta.lines.get(key, doc.meta.line) if key else doc.meta.line
+        return AuthoringError(f"{problems.display(path)}:{line}: {message}", "--template")
+
+    for key in doc.meta:
+        if key not in _TEMPLATE_KEYS:
+            raise fail(key, f'unknown key "{key}"{did_you_mean(key, _TEMPLATE_KEYS)}; allowed '
+                       f"keys: {one_of(sorted(_TEMPLATE_KEYS))}")
+    if not isinstance(doc.meta.get("title"), str) or not doc.meta["title"].strip():
+        raise fail("title", "a template needs a title, e.g. title: Degraded performance of "
+                   "{component}")
+    return Template(path.stem, path, doc.meta["title"].strip(),
+                    _template_choice(doc, "impact", IMPACTS, fail),
+                    _template_choice(doc, "status", INCIDENT_STATUSES, fail),
+                    _template_components(config, doc, fail), doc.body.strip())
+
+
+def _template_choice(doc: Document, key: str, allowed: tuple[str, ...], fail) -> str | None:
+    value = doc.meta.get(key)
+    if value is not None and value not in allowed:
+        raise fail(key, f'{key} "{value}" is not allowed{did_you_mean(str(value), allowed)}; '
+                   f"use one of {one_of(allowed)}")
+    return value
+
+
+def _template_components(config: SiteConfig, doc: Document, fail) -> dict[str, str | None]:
+    value = doc.meta.get("components") or []
+    if isinstance(value, LineDict):
+        specs = [f"{cid}={status}" for cid, status in value.items()]
+    elif isinstance(value, list):
+        specs = [str(cid) for cid in value]
+    else:
+        raise fail("components", "components must be a list of ids or a mapping id: status")
+    try:
+        return parse_components(config, specs)
+    except AuthoringError as exc:
+        raise fail("components", exc.message) from None
+
+
+def component_names(config: SiteConfig, ids: Iterable[str]) -> str:
+    """ "API", "API and Dashboard", "API, Dashboard and Databases" for {component}."""
+    names = [c.name if (c := config.component(cid)) else cid for cid in ids]
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def fill(text: str, values: dict[str, str], template: str) -> str:
+    """Replace ``{name}`` placeholders; a missing value is an error naming the option to add."""
+    missing = sorted({m for m in _PLACEHOLDER.findall(text) if not values.get(m)})
+    if missing:
+        needs = " ".join(f"--var {m}=…" if m != "component" else "--component ID"
+                         for m in missing)
+        raise AuthoringError(f'template "{template}" needs a value for '
+                             f"{', '.join('{' + m + '}' for m in missing)}: add {needs}", "--var")
+    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
+
+
+def parse_vars(specs: Iterable[str]) -> dict[str, str]:
+    """``--var NAME=VALUE`` pairs for template placeholders."""
+    values: dict[str, str] = {}
+    for spec in specs:
+        name, sep, value = spec.partition("=")
+        if not sep or not _PLACEHOLDER.fullmatch("{" + name.strip() + "}"):
+            raise AuthoringError(f'"{spec}" is not NAME=VALUE with a lower-case name, e.g. '
+                                 "provider=Stripe", "--var")
+        values[name.strip()] = value.strip()
+    return values
