@@ -1,0 +1,199 @@
+"""RSS 2.0 and Atom feeds of incidents and maintenance, built with feedgen.
+
+``/history.atom|rss`` has one entry per incident, as Statuspage's do: its content lists every
+update, newest first, and its updated time moves with each update so readers show it again.
+``/updates.atom|rss`` has one entry per update (decision 2). Entry ids are ``tag:`` URIs from
+the configured authority, so they survive title edits, rebuilds and a new site URL.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from feedgen.entry import FeedEntry
+from feedgen.feed import FeedGenerator
+
+from . import published, urls
+from .config import SiteConfig
+from .model import Incident
+from .render import markdown_to_html
+from .status import Snapshot
+from .timestamps import iso
+from .vocabulary import STATUS_LABELS
+
+FEED_LIMIT = 50  # entries per feed (decision 2)
+_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One feed entry, independent of the format it is written in."""
+
+    id: str
+    title: str
+    link: str
+    content: str  # HTML
+    published: datetime
+    updated: datetime
+    category: str
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One feed, written as both Atom and RSS at ``<stem>.atom`` and ``<stem>.rss``."""
+
+    stem: str  # site-relative path without the extension
+    id: str
+    title: str
+    description: str
+    page: str  # site-relative path of the HTML page the feed mirrors
+    entries: tuple[Entry, ...]
+    updated: datetime  # the newest entry's, so a rebuild without news changes no byte
+
+
+def feed_files(snapshot: Snapshot) -> dict[str, bytes]:
+    """Every feed of the site: history and updates, then history per component."""
+    config, now = snapshot.config, snapshot.now
+    quiet = published.page_updated_at(snapshot)  # the time of a feed without entries
+    incident_entries = {i.id: e for i in snapshot.incidents
+                        if (e := incident_entry(config, i, now)) is not None}
+    feeds = [
+        Feed(urls.HISTORY_ATOM.removesuffix(".atom"), published.tag(config, "history"),
+             f"{config.name}: incident history", _description(config), urls.HISTORY,
+             *newest(incident_entries.values(), quiet)),
+        Feed(urls.UPDATES_ATOM.removesuffix(".atom"), published.tag(config, "updates"),
+             f"{config.name}: every update", _description(config), urls.HISTORY,
+             *newest(update_entries(config, snapshot.incidents, now), quiet)),
+    ]
+    for component in config.components:
+        entries = [incident_entries[i.id] for i in snapshot.for_component(component.id)
+                   if i.id in incident_entries]
+        feeds.append(Feed(urls.component_file(component.id, "history"),
+                          published.tag(config, "component", component.id, "history"),
+                          f"{config.name}: {component.name} history",
+                          f"Incidents and maintenance affecting {component.name}.",
+                          urls.component(component.id), *newest(entries, quiet)))
+    files: dict[str, bytes] = {}
+    for feed in feeds:
+        files[f"{feed.stem}.atom"] = render(config, feed, "atom")
+        files[f"{feed.stem}.rss"] = render(config, feed, "rss")
+    return files
+
+
+def newest(entries: Iterable[Entry], quiet: datetime) -> tuple[tuple[Entry, ...], datetime]:
+    """Newest change first, capped, ties broken by id; and the feed's updated time."""
+    ordered = sorted(entries, key=lambda e: (e.updated, e.id), reverse=True)[:FEED_LIMIT]
+    return tuple(ordered), (ordered[0].updated if ordered else quiet)
+
+
+def _description(config: SiteConfig) -> str:
+    return config.description or f"Incidents and planned maintenance for {config.name}."
+
+
+# -- entries ---------------------------------------------------------------------------
+
+
+def incident_entry(config: SiteConfig, incident: Incident, now: datetime) -> Entry | None:
+    """One entry per incident or maintenance; None before anything about it is published."""
+    created = published.created_at(incident, now)
+    changed = published.last_changed(incident, now)
+    if created is None or changed is None:
+        return None
+    return Entry(published.incident_tag(config, incident), incident.title,
+                 published.incident_link(config, incident), incident_html(config, incident, now),
+                 created, changed, incident.kind)
+
+
+def incident_html(config: SiteConfig, incident: Incident, now: datetime) -> str:
+    """The window, affected components, summary, postmortem, then updates newest first."""
+    parts = []
+    if incident.is_maintenance and incident.scheduled_for and incident.scheduled_until:
+        parts.append(f"<p>Scheduled for {_when(config, incident.scheduled_for)} until "
+                     f"{_when(config, incident.scheduled_until)}.</p>")
+    names = [c.name for cid in incident.affected if (c := config.component(cid))]
+    if names:
+        parts.append(f"<p>Affected components: {html.escape(', '.join(names))}.</p>")
+    if incident.summary.strip():
+        parts.append(markdown_to_html(incident.summary))
+    if (report := published.postmortem(incident, now)) is not None:
+        parts.append(_item_html(config, "Postmortem", report.published, report.body))
+    for update in reversed(published.updates(incident, now)):
+        parts.append(_item_html(config, STATUS_LABELS[update.status], update.at, update.message))
+    return "\n".join(parts)
+
+
+def update_entries(config: SiteConfig, incidents: list[Incident], now: datetime) -> list[Entry]:
+    """One entry per update and per published postmortem."""
+    entries = []
+    for incident in incidents:
+        page = published.incident_link(config, incident)
+        created = published.created_at(incident, now)
+        for update in published.updates(incident, now):
+            label = STATUS_LABELS[update.status]
+            entries.append(Entry(published.update_tag(config, incident, update),
+                                 f"{incident.title}: {label}", page,
+                                 _item_html(config, label, update.at, update.message),
+                                 update.at, update.at, incident.kind))
+        if (report := published.postmortem(incident, now)) is not None and created:
+            entries.append(Entry(published.postmortem_tag(config, incident),
+                                 f"{incident.title}: Postmortem",
+                                 published.link(config, urls.postmortem(incident.id)),
+                                 _item_html(config, "Postmortem", report.published, report.body),
+                                 report.published, report.published, incident.kind))
+    return entries
+
+
+def _item_html(config: SiteConfig, label: str, at: datetime, markdown: str) -> str:
+    """A dated, labelled message; the message is sanitised HTML from the Markdown renderer."""
+    stamp = html.escape(iso(at))
+    return (f'<p><small><time datetime="{stamp}">{_when(config, at)}</time></small><br>'
+            f"<strong>{html.escape(label)}</strong></p>\n{markdown_to_html(markdown)}")
+
+
+def _when(config: SiteConfig, moment: datetime) -> str:
+    """A time as readers see it on the page: the site's zone, with its abbreviation."""
+    return html.escape(moment.astimezone(config.timezone).strftime("%d %b %Y, %H:%M %Z"))
+
+
+# -- writing ---------------------------------------------------------------------------
+
+
+def render(config: SiteConfig, feed: Feed, kind: str) -> bytes:
+    """The feed as Atom or RSS bytes; every date comes from the data, never the clock."""
+    generator = FeedGenerator()
+    generator.id(feed.id)
+    generator.title(feed.title)
+    generator.subtitle(feed.description)  # also the RSS description
+    generator.author({"name": config.feed_author, "email": config.feed_email})
+    generator.link(href=published.link(config, f"{feed.stem}.{kind}"), rel="self",
+                   type=_TYPES[kind])
+    generator.link(href=published.link(config, feed.page), rel="alternate", type="text/html")
+    generator.language("en")
+    generator.generator("Tidings")
+    generator.updated(feed.updated)
+    for entry in feed.entries:
+        generator.add_entry(_feed_entry(config, entry, kind), order="append")
+    if kind == "atom":
+        return generator.atom_str(pretty=True)
+    return generator.rss_str(pretty=True)
+
+
+def _feed_entry(config: SiteConfig, entry: Entry, kind: str) -> FeedEntry:
+    item = FeedEntry()
+    item.id(entry.id)
+    item.title(entry.title)
+    item.link(href=entry.link, rel="alternate", type="text/html")
+    item.author({"name": config.feed_author, "email": config.feed_email})
+    item.category(term=entry.category)
+    item.updated(entry.updated)
+    if kind == "atom":
+        item.published(entry.published)
+        item.content(entry.content, type="html")
+    else:
+        # RSS has no "updated": readers that watch pubDate see the entry again on each update.
+        item.published(entry.updated)
+        item.description(entry.content)
+    return item

@@ -1,0 +1,98 @@
+"""Maintenance windows as iCalendar (RFC 5545) files a calendar app can subscribe to.
+
+UIDs are the same ``tag:`` URIs the feeds use, so an event survives title edits and a new site
+URL; DTSTAMP and LAST-MODIFIED come from the maintenance's latest update, never the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from icalendar import Calendar, Event, vDuration, vText
+
+from . import published, urls
+from .config import SiteConfig
+from .model import Incident
+from .render import markdown_to_text
+from .status import Snapshot
+from .vocabulary import STATUS_LABELS
+
+PRODID = "-//Tidings//Tidings status page//EN"
+REFRESH = timedelta(hours=1)  # how often subscribed calendars should fetch the file again
+
+
+def calendar_files(snapshot: Snapshot) -> dict[str, bytes]:
+    """The site's calendar of every maintenance window, and one per component."""
+    config = snapshot.config
+    events = {i.id: e for i in snapshot.incidents
+              if i.is_maintenance and (e := maintenance_event(snapshot, i)) is not None}
+    files = {urls.CALENDAR: calendar(config, urls.CALENDAR, f"{config.name}: maintenance",
+                                     events.values())}
+    for component in config.components:
+        path = urls.component_file(component.id, urls.CALENDAR)
+        chosen = [events[i.id] for i in snapshot.for_component(component.id) if i.id in events]
+        files[path] = calendar(config, path, f"{config.name}: {component.name} maintenance",
+                               chosen)
+    return files
+
+
+def calendar(config: SiteConfig, path: str, name: str, events: Iterable[Event]) -> bytes:
+    """A published calendar; events are sorted by start then UID so the bytes never vary.
+
+    A calendar without events is still written: subscribers keep its URL for later windows.
+    """
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("name", name)  # RFC 7986
+    cal.add("x-wr-calname", name)  # the same, for apps that predate RFC 7986
+    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", vDuration(REFRESH))
+    cal.add("source", published.link(config, path), parameters={"VALUE": "URI"})
+    for event in sorted(events, key=lambda e: (e.DTSTART, str(e["UID"]))):
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+def maintenance_event(snapshot: Snapshot, incident: Incident) -> Event | None:
+    """One VEVENT per window; None for a maintenance without a complete window."""
+    start, end = incident.scheduled_for, incident.scheduled_until
+    if start is None or end is None:
+        return None
+    config, now = snapshot.config, snapshot.now
+    posted = published.updates(incident, now)
+    stamp = published.last_changed(incident, now) or start
+    event = Event()
+    event.add("uid", published.incident_tag(config, incident))
+    event.add("dtstamp", stamp)
+    event.add("last-modified", stamp)
+    event.add("created", published.created_at(incident, now) or start)
+    event.add("sequence", len(posted))  # grows with every update, so apps take the newest
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", incident.title)
+    event.add("description", description(snapshot, incident))
+    event.add("url", published.incident_link(config, incident), parameters={"VALUE": "URI"})
+    event.add("status", "CONFIRMED")
+    event.add("transp", "TRANSPARENT")  # a status notice, not a meeting: it never blocks time
+    event.add("categories", ["Maintenance"])
+    return event
+
+
+def description(snapshot: Snapshot, incident: Incident) -> vText:
+    """Plain text: status, affected components, summary, the latest update and the link."""
+    config, state = snapshot.config, snapshot.state(incident)
+    names = [c.name for cid in incident.affected if (c := config.component(cid))]
+    lines = [f"Status: {STATUS_LABELS[state.status]}"]
+    if names:
+        lines.append(f"Affected: {', '.join(names)}")
+    if incident.summary.strip():
+        lines += ["", markdown_to_text(incident.summary)]
+    posted = published.updates(incident, snapshot.now)
+    if posted:
+        lines += ["", f"Latest update: {markdown_to_text(posted[-1].message)}"]
+    lines += ["", f"Details: {published.incident_link(config, incident)}"]
+    return vText("\n".join(lines))

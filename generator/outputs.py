@@ -1,0 +1,40 @@
+"""Every machine-readable output of the site, from one snapshot, in one pass.
+
+The MkDocs plugin adds each entry to the build as a generated file; nothing here knows MkDocs.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from . import urls
+from .api import api_files
+from .badges import badge_files
+from .feeds import feed_files
+from .maintenance_calendar import calendar_files
+from .status import Snapshot
+
+_BUILDERS = (feed_files, api_files, calendar_files, badge_files)
+
+
+class DuplicateOutput(RuntimeError):
+    """Two outputs claimed the same path: a bug, never silently overwritten."""
+
+
+def generated_files(snapshot: Snapshot) -> dict[str, bytes]:
+    """Site-relative path -> content: feeds, API, calendars, badges and embed.js.
+
+    The same snapshot always gives the same bytes; paths are sorted.
+    """
+    files: dict[str, bytes] = {urls.EMBED: embed_script()}
+    for build in _BUILDERS:
+        for path, content in build(snapshot).items():
+            if path in files:
+                raise DuplicateOutput(f"{path} is generated twice (by {build.__name__})")
+            files[path] = content
+    return dict(sorted(files.items()))
+
+
+def embed_script() -> bytes:
+    """The in-app banner script, shipped as package data."""
+    return resources.files("generator").joinpath("embed.js").read_bytes()

@@ -1,0 +1,86 @@
+"""What subscribers may see at ``now``: published updates, change times, stable ids and links.
+
+Feeds, the API and the calendar share these rules so they never disagree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import quote
+
+from . import urls
+from .config import SiteConfig
+from .model import Incident, Postmortem, Update
+from .status import Snapshot
+
+
+def updates(incident: Incident, now: datetime) -> list[Update]:
+    """The updates posted by ``now``, oldest first (later ones are not published yet)."""
+    return [u for u in incident.updates if u.at <= now]
+
+
+def postmortem(incident: Incident, now: datetime) -> Postmortem | None:
+    """The postmortem once its publication time has come."""
+    found = incident.postmortem
+    return found if found is not None and found.published <= now else None
+
+
+def created_at(incident: Incident, now: datetime) -> datetime | None:
+    """First publication: the first update, else (maintenance announced without one) its window."""
+    posted = updates(incident, now)
+    return posted[0].at if posted else incident.scheduled_for
+
+
+def last_changed(incident: Incident, now: datetime) -> datetime | None:
+    """The latest update or postmortem publication: feed readers show the entry again then."""
+    times = [u.at for u in updates(incident, now)]
+    if (report := postmortem(incident, now)) is not None:
+        times.append(report.published)
+    return max(times, default=incident.scheduled_for)
+
+
+def events(incident: Incident, now: datetime) -> list[datetime]:
+    """Every moment by ``now`` when the incident changed what the page shows.
+
+    Besides updates and a postmortem, a maintenance window's start and end change the
+    status on their own.
+    """
+    times = [u.at for u in updates(incident, now)]
+    if (report := postmortem(incident, now)) is not None:
+        times.append(report.published)
+    if incident.is_maintenance:
+        times += [t for t in (incident.scheduled_for, incident.scheduled_until)
+                  if t is not None and t <= now]
+    return times
+
+
+def page_updated_at(snapshot: Snapshot) -> datetime:
+    """The last change anywhere on the page, from the data (``now`` only for an empty page)."""
+    return max((t for i in snapshot.incidents for t in events(i, snapshot.now)),
+               default=snapshot.now)
+
+
+def tag(config: SiteConfig, *parts: str) -> str:
+    """A stable ``tag:`` URI (RFC 4151) from the configured authority, never the site URL."""
+    return f"tag:{config.feed_authority}:" + "/".join(quote(p, safe="-._~") for p in parts)
+
+
+def incident_tag(config: SiteConfig, incident: Incident) -> str:
+    return tag(config, "incident", incident.id)
+
+
+def update_tag(config: SiteConfig, incident: Incident, update: Update) -> str:
+    return tag(config, "incident", incident.id, "update", update.id)
+
+
+def postmortem_tag(config: SiteConfig, incident: Incident) -> str:
+    return tag(config, "incident", incident.id, "postmortem")
+
+
+def link(config: SiteConfig, path: str) -> str:
+    """The absolute URL of a site-relative path."""
+    return urls.absolute(config.base_url, path)
+
+
+def incident_link(config: SiteConfig, incident: Incident) -> str:
+    return link(config, urls.incident(incident.id))
