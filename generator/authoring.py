@@ -312,6 +312,7 @@ def add_update(incident: Incident, *, status: str | None, message: str,
                next_update: str | None = None) -> Path:
     """Write one more update; the status defaults to the current one."""
     message = _message(message)
+    _after_latest(incident, at)
     allowed = MAINTENANCE_STATUSES if incident.is_maintenance else INCIDENT_STATUSES
     current = incident.latest.status if incident.latest else allowed[0]
     status = check_choice(status or current, allowed, "--status",
@@ -322,6 +323,15 @@ def add_update(incident: Incident, *, status: str | None, message: str,
                                  f"{cid}=operational", "--component")
     meta = update_meta(at, status, {c: s for c, s in components.items() if s}, next_update)
     return write_update(incident.folder, at, status, render_document(meta, message))
+
+
+def _after_latest(incident: Incident, at: datetime) -> None:
+    """Updates sort by time; one not after the latest would not become the current status."""
+    latest = incident.latest
+    if latest is not None and at <= latest.at:
+        raise AuthoringError(f"the latest update of {incident.id} is at {iso(latest.at)}; this "
+                             f"one ({iso(at)}) must be later to become the current status",
+                             "--at")
 
 
 def resolve_components(incident: Incident) -> dict[str, str]:
@@ -342,6 +352,7 @@ def resolve_incident(incident: Incident, *, message: str,
         raise AuthoringError(f"{incident.id} is already {incident.latest.status} "
                              f"({iso(incident.latest.at)}); to reopen it, use tidings update "
                              f"{incident.id} --status …")
+    _after_latest(incident, at)
     meta = update_meta(at, status, resolve_components(incident))
     return write_update(incident.folder, at, status, render_document(meta, message))
 

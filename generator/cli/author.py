@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import shlex
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -91,15 +92,14 @@ def _times(config: SiteConfig, now: str | None, at: str | None) -> tuple[datetim
 def ask_message(message: str | None, about: str, initial: str = "") -> str:
     """``--message``, else the editor (on a terminal) or standard input, as git does."""
     if message is None:
-        stdin = click.get_text_stream("stdin")
-        if stdin.isatty():
+        if sys.stdin.isatty():
             hint = (f"{SCISSORS}\n# Write the message customers read above this line, in "
                     f"Markdown.\n# {about}\n# Everything from the line above on is ignored; "
                     "an empty message aborts.\n")
             edited = click.edit(f"{initial}\n\n{hint}", extension=".md", require_save=True)
             message = (edited or "").split(SCISSORS)[0]
         else:
-            message = stdin.read() or initial
+            message = sys.stdin.read() or initial
     if not message.strip():
         raise click.ClickException("Aborting: the message is empty. Write it with --message, "
                                    "in the editor, or on standard input.")
