@@ -1,0 +1,341 @@
+"""Every page of the status site as plain data: URL, title, template, context, edit path.
+
+The site engine adapter (``plugin.py``) turns these into pages; nothing here knows MkDocs.
+Per-page work is bounded: an incident page looks at its own incident only, lists are
+paginated or capped, so a build grows linearly with history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import urls
+from .model import Incident
+from .page_views import IMPACT_LABELS, IncidentView, Views, format_duration, month_heading
+from .status import Snapshot
+from .vocabulary import (
+    COMPONENT_STATUS_EXPLAINED,
+    COMPONENT_STATUS_LABELS,
+    COMPONENT_STATUSES,
+    IMPACTS,
+    MAINTENANCE_STATUSES,
+    STATUS_LABELS,
+)
+
+HISTORY_PAGE_SIZE = 25
+POSTMORTEMS_PAGE_SIZE = 25
+COMPONENT_INCIDENTS = 25  # a component page lists this many, then links to the history
+PAST_MAINTENANCE = 10
+STALE_AFTER_MINUTES = 30  # decision 16: pages say "may be out of date" after this
+
+INCIDENT_STATUS_EXPLAINED: dict[str, str] = {
+    "investigating": "We know something is wrong and are finding out what.",
+    "identified": "We found the cause and are working on a fix.",
+    "monitoring": "A fix is in place; we are watching that it holds.",
+    "resolved": "The problem is fixed and the service works normally.",
+    "scheduled": "Planned work, announced in advance; nothing has changed yet.",
+    "in_progress": "The planned work is happening now.",
+    "verifying": "The work is done; we are checking that everything works.",
+    "completed": "The planned work is finished.",
+}
+ATOM, RSS = "application/atom+xml", "application/rss+xml"
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A feed linked from a page's <head> for discovery."""
+
+    type: str
+    title: str
+    url: str
+
+
+@dataclass
+class SitePage:
+    """One page; ``context()`` computes what its template shows only when it is rendered."""
+
+    url: str  # site-relative, from generator.urls
+    title: str
+    template: str  # a template under site_templates/
+    build: Callable[[], dict[str, Any]]
+    edit_path: str | None = None  # source file relative to the project root, for "edit"
+    nav_title: str | None = None  # set for the few pages in the navigation
+    description: str = ""
+    feeds: list[Feed] = field(default_factory=list)
+    markdown: str = ""  # a hand-written intro may replace it (docs/<same URL>.md)
+
+    @property
+    def source_name(self) -> str:
+        """The Markdown file name a site engine knows the page by: ``history/index.md``."""
+        return self.url + "index.md"
+
+    def context(self) -> dict[str, Any]:
+        return self.build()
+
+
+@dataclass
+class Site:
+    pages: list[SitePage]
+    common: dict[str, Any]  # shown on every page: site name, build time, feeds
+    nav: list[tuple[str, str]]  # (title, source_name), in order
+
+
+@dataclass(frozen=True)
+class Pager:
+    number: int
+    count: int
+    total_items: int
+    previous_url: str | None
+    next_url: str | None
+    links: list[tuple[int, str | None]]  # (page number, URL); None marks a gap ("…")
+
+
+def paginate(items: list, size: int) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def pager(number: int, count: int, total: int, url_of: Callable[[int], str]) -> Pager:
+    """A bounded set of page links: first, last and two either side of the current one."""
+    shown = sorted({1, count, *range(max(1, number - 2), min(count, number + 2) + 1)})
+    links: list[tuple[int, str | None]] = []
+    for n in shown:
+        if links and n - links[-1][0] > 1:
+            links.append((0, None))
+        links.append((n, url_of(n)))
+    return Pager(number, count, total, url_of(number - 1) if number > 1 else None,
+                 url_of(number + 1) if number < count else None, links)
+
+
+class SiteBuilder:
+    """Turns one Snapshot into the list of pages."""
+
+    def __init__(self, snapshot: Snapshot, outputs: Iterable[str] = ()):
+        self.snapshot = snapshot
+        self.config = snapshot.config
+        self.views = Views(snapshot)
+        self.outputs = sorted(outputs)
+        self.feeds = [
+            Feed(ATOM, f"{self.config.name}: incident history (Atom)", urls.HISTORY_ATOM),
+            Feed(RSS, f"{self.config.name}: incident history (RSS)", urls.HISTORY_RSS),
+            Feed(ATOM, f"{self.config.name}: every update (Atom)", urls.UPDATES_ATOM),
+            Feed(RSS, f"{self.config.name}: every update (RSS)", urls.UPDATES_RSS),
+        ]
+
+    def edit_path(self, path: Path) -> str | None:
+        try:
+            return path.resolve().relative_to(self.config.root.resolve()).as_posix()
+        except ValueError:
+            return None
+
+    def build(self) -> Site:
+        pages = [self.overview(), *self.history(), self.maintenance(), self.uptime(),
+                 *self.postmortems(), self.subscribe(), self.about()]
+        pages += [self.component(c.id) for c in self.config.components]
+        for incident in self.snapshot.incidents:
+            pages.append(self.incident(incident))
+            if self.views.incident_has_postmortem(incident):
+                pages.append(self.postmortem(incident))
+        nav = [(p.nav_title, p.source_name) for p in pages if p.nav_title]
+        return Site(pages, self.common(), nav)
+
+    def common(self) -> dict[str, Any]:
+        return {
+            "name": self.config.name,
+            "description": self.config.description,
+            "built": self.views.moment(self.snapshot.now),
+            "stale_after_minutes": STALE_AFTER_MINUTES,
+            "timezone": self.config.timezone_name,
+            "indicator": self.snapshot.indicator,
+            "status": self.snapshot.description,
+            "feeds": self.feeds,
+            "urls": {"history": urls.HISTORY, "subscribe": urls.SUBSCRIBE,
+                     "overview": urls.OVERVIEW or "./", "about": urls.ABOUT},
+        }
+
+    def page(self, url: str, title: str, template: str, build: Callable[[], dict[str, Any]],
+             **kwargs: Any) -> SitePage:
+        return SitePage(url, title, template, build, feeds=kwargs.pop("feeds", self.feeds),
+                        **kwargs)
+
+    # --- the pages in the navigation -----------------------------------------------------
+
+    def overview(self) -> SitePage:
+        s, v = self.snapshot, self.views
+
+        def build() -> dict[str, Any]:
+            return {
+                "indicator": s.indicator,
+                "status": s.description,
+                "open_incidents": [v.incident(i) for i in s.open_incidents],
+                "active_maintenance": [v.incident(i) for i in s.active_maintenance],
+                "upcoming_maintenance": [v.incident(i) for i in s.maintenance("scheduled")],
+                "groups": v.groups(),
+            }
+
+        return self.page(urls.OVERVIEW, self.config.name, "tidings/overview.html", build,
+                         nav_title="Overview", description=self.config.description
+                         or f"Current status of {self.config.name}")
+
+    def history(self) -> list[SitePage]:
+        chunks = paginate(self.snapshot.incidents, HISTORY_PAGE_SIZE)
+        return [self.history_page(n, chunk, len(chunks))
+                for n, chunk in enumerate(chunks, start=1)]
+
+    def history_page(self, number: int, chunk: list[Incident], count: int) -> SitePage:
+        def build() -> dict[str, Any]:
+            months: list[tuple[str, list[IncidentView]]] = []
+            for incident in chunk:
+                heading = month_heading(incident.created_at or self.snapshot.now,
+                                        self.config.timezone)
+                if not months or months[-1][0] != heading:
+                    months.append((heading, []))
+                months[-1][1].append(self.views.incident(incident))
+            return {"months": months, "pager": pager(number, count, len(self.snapshot.incidents),
+                                                     urls.history_page)}
+
+        title = "History" if number == 1 else f"History, page {number} of {count}"
+        return self.page(urls.history_page(number), title, "tidings/history.html", build,
+                         nav_title="History" if number == 1 else None,
+                         description=f"Past incidents and maintenance of {self.config.name}")
+
+    def maintenance(self) -> SitePage:
+        s, v = self.snapshot, self.views
+
+        def build() -> dict[str, Any]:
+            past = s.maintenance("completed")
+            return {
+                "active": [v.incident(i) for i in s.active_maintenance],
+                "upcoming": [v.incident(i) for i in s.maintenance("scheduled")],
+                "past": [v.incident(i) for i in past[:PAST_MAINTENANCE]],
+                "past_total": len(past),
+                "history_url": urls.HISTORY,
+            }
+
+        return self.page(urls.MAINTENANCE, "Maintenance", "tidings/maintenance.html", build,
+                         nav_title="Maintenance",
+                         description=f"Planned maintenance of {self.config.name}")
+
+    def uptime(self) -> SitePage:
+        return self.page(urls.UPTIME, "Uptime", "tidings/uptime.html",
+                         lambda: {"groups": self.views.groups()}, nav_title="Uptime",
+                         description=f"Uptime of every {self.config.name} component, 90 days")
+
+    def postmortems(self) -> list[SitePage]:
+        published = sorted(
+            (i for i in self.snapshot.incidents if self.views.incident_has_postmortem(i)),
+            key=lambda i: (i.postmortem.published, i.id) if i.postmortem else (None, i.id),
+            reverse=True)
+        chunks = paginate(published, POSTMORTEMS_PAGE_SIZE)
+        return [self.postmortems_page(n, chunk, len(chunks), len(published))
+                for n, chunk in enumerate(chunks, start=1)]
+
+    def postmortems_page(self, number: int, chunk: list[Incident], count: int,
+                         total: int) -> SitePage:
+        def build() -> dict[str, Any]:
+            return {"items": [(self.views.incident(i), self.views.postmortem_excerpt(i))
+                              for i in chunk],
+                    "pager": pager(number, count, total, urls.postmortems_page)}
+
+        title = "Postmortems" if number == 1 else f"Postmortems, page {number} of {count}"
+        return self.page(urls.postmortems_page(number), title, "tidings/postmortems.html", build,
+                         nav_title="Postmortems" if number == 1 else None,
+                         description=f"What went wrong at {self.config.name}, and what changed")
+
+    def subscribe(self) -> SitePage:
+        base = self.config.base_url
+
+        def absolute(path: str) -> str:
+            return urls.absolute(base, path)
+
+        def build() -> dict[str, Any]:
+            return {
+                "feeds": [(f.title, f.type, absolute(f.url)) for f in self.feeds],
+                "calendar": absolute(urls.CALENDAR),
+                "badge": absolute(urls.BADGE),
+                "badge_url": urls.BADGE,
+                "site": base,
+                "embed": f'<script src="{absolute(urls.EMBED)}" async></script>',
+                "components": [
+                    (self.views.component(c.id),
+                     {name: absolute(url)
+                      for name, url in self.views.component(c.id).feeds.items()})
+                    for c in self.config.components],
+                "api": [absolute(p) for p in self.outputs if p.startswith(urls.API)],
+            }
+
+        return self.page(urls.SUBSCRIBE, "Subscribe", "tidings/subscribe.html", build,
+                         nav_title="Subscribe",
+                         description=f"Feeds, calendar, badge and embed for {self.config.name}")
+
+    def about(self) -> SitePage:
+        def build() -> dict[str, Any]:
+            return {
+                "severity": [(IMPACT_LABELS[level], level,
+                              self.config.severity.get(level, "")) for level in
+                             (*IMPACTS, "maintenance")],
+                "component_statuses": [(COMPONENT_STATUS_LABELS[s], s,
+                                        COMPONENT_STATUS_EXPLAINED[s])
+                                       for s in COMPONENT_STATUSES],
+                "incident_statuses": [(STATUS_LABELS[s], s, INCIDENT_STATUS_EXPLAINED[s])
+                                      for s in ("investigating", "identified", "monitoring",
+                                                "resolved")],
+                "maintenance_statuses": [(STATUS_LABELS[s], s, INCIDENT_STATUS_EXPLAINED[s])
+                                         for s in MAINTENANCE_STATUSES],
+                "groups": self.views.groups(),
+                "cadence": format_duration(self.config.update_cadence),
+                "timezone": self.config.timezone_name,
+            }
+
+        return self.page(urls.ABOUT, "About this page", "tidings/about.html", build,
+                         nav_title="About",
+                         description=f"How to read the {self.config.name} page")
+
+    # --- pages per component and per incident ---------------------------------------------
+
+    def component(self, component_id: str) -> SitePage:
+        view = self.views.component(component_id)
+
+        def build() -> dict[str, Any]:
+            related = self.snapshot.for_component(component_id)
+            return {
+                "component": view,
+                "incidents": [self.views.incident(i) for i in related[:COMPONENT_INCIDENTS]],
+                "incidents_total": len(related),
+                "history_url": urls.HISTORY,
+            }
+
+        feeds = [*self.feeds,
+                 Feed(ATOM, f"{view.name}: incident history (Atom)", view.feeds["history.atom"]),
+                 Feed(RSS, f"{view.name}: incident history (RSS)", view.feeds["history.rss"])]
+        return self.page(view.url, view.name, "tidings/component.html", build, feeds=feeds,
+                         description=f"Status and uptime of {view.name}")
+
+    def incident(self, incident: Incident) -> SitePage:
+        def build() -> dict[str, Any]:
+            return {
+                "incident": self.views.incident(incident),
+                "timeline": self.views.timeline(incident),
+                "postmortem_excerpt": self.views.postmortem_excerpt(incident),
+            }
+
+        return self.page(urls.incident(incident.id), incident.title, "tidings/incident.html",
+                         build, edit_path=self.edit_path(incident.source),
+                         description=f"{incident.title}: status and timeline")
+
+    def postmortem(self, incident: Incident) -> SitePage:
+        def build() -> dict[str, Any]:
+            return {"incident": self.views.incident(incident),
+                    "html": self.views.postmortem_html(incident)}
+
+        source = incident.postmortem.source if incident.postmortem else incident.source
+        return self.page(urls.postmortem(incident.id), f"Postmortem: {incident.title}",
+                         "tidings/postmortem.html", build, edit_path=self.edit_path(source),
+                         description=f"Postmortem of {incident.title}")
+
+
+def build_site(snapshot: Snapshot, outputs: Iterable[str] = ()) -> Site:
+    """Every page of the site for one snapshot; ``outputs`` are the generated file paths."""
+    return SiteBuilder(snapshot, outputs).build()
