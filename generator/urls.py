@@ -25,6 +25,11 @@ def history_page(number: int) -> str:
     return HISTORY if number <= 1 else f"{HISTORY}page/{number}/"
 
 
+def postmortems_page(number: int) -> str:
+    """Page 1 of the postmortems is /postmortems/, later ones /postmortems/page/N/."""
+    return POSTMORTEMS if number <= 1 else f"{POSTMORTEMS}page/{number}/"
+
+
 def incident(incident_id: str) -> str:
     return f"incidents/{incident_id}/"
 
