@@ -168,6 +168,7 @@ def render(config: SiteConfig, feed: Feed, kind: str) -> bytes:
     generator.title(feed.title)
     generator.subtitle(feed.description)  # also the RSS description
     generator.author({"name": config.feed_author, "email": config.feed_email})
+    generator.managingEditor(_rss_person(config))  # RSS's feed author: an email, then the name
     generator.link(href=published.link(config, f"{feed.stem}.{kind}"), rel="self",
                    type=_TYPES[kind])
     generator.link(href=published.link(config, feed.page), rel="alternate", type="text/html")
@@ -179,6 +180,10 @@ def render(config: SiteConfig, feed: Feed, kind: str) -> bytes:
     if kind == "atom":
         return generator.atom_str(pretty=True)
     return generator.rss_str(pretty=True)
+
+
+def _rss_person(config: SiteConfig) -> str:
+    return f"{config.feed_email} ({config.feed_author})"
 
 
 def _feed_entry(config: SiteConfig, entry: Entry, kind: str) -> FeedEntry:
