@@ -1,9 +1,96 @@
-"""Notify command (placeholder until implemented)."""
+"""``tidings notify``: after a deploy, post the updates it published for the first time."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
 
 import click
 
+from .. import notify as core
+from ..problems import ContentError
+from ..project import load_valid_project
+from ..timestamps import TimestampError, parse_duration
+from .options import in_github_actions, now_option, resolve_now
+
 
 @click.command()
-def notify() -> None:
-    """Post new updates to chat webhooks."""
-    raise click.ClickException("not implemented yet")
+@click.option("--previous", "previous", multiple=True, required=True, metavar="FILE|URL",
+              help="The previously deployed api/v2/incidents.json (and, to announce "
+                   "maintenance, scheduled-maintenances.json), saved before deploying or "
+                   "fetched by URL; repeat for both.")
+@click.option("--dry-run", is_flag=True, help="Print what would be posted; post nothing.")
+@click.option("--max-age", default="24h", show_default=True, metavar="DURATION",
+              help="Never post updates older than this (stale news, e.g. on a first deploy).")
+@click.option("--tries", type=click.IntRange(1, 10), default=3, show_default=True,
+              help="Attempts per message before a webhook is reported as failing.")
+@click.option("--retry-delay", type=click.FloatRange(0, 60), default=2.0, show_default=True,
+              metavar="SECONDS", help="Wait before the second try; doubles after each failure.")
+@click.option("--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True,
+              metavar="SECONDS", help="Timeout of each HTTP request.")
+@now_option
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="The status page repository (holds tidings.yml).")
+def notify(previous: tuple[str, ...], dry_run: bool, max_age: str, tries: int,
+           retry_delay: float, timeout: float, now: str | None, root: Path) -> None:
+    """Post updates that this deploy published for the first time to the chat webhooks.
+
+    Compares the site as of now with what the previous deploy published, and posts each new
+    update to every webhook in tidings.yml whose URL variable is set. A failing webhook is
+    retried, then reported as a warning: the exit status stays 0.
+    """
+    try:
+        age = parse_duration(max_age)
+    except TimestampError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--max-age'") from None
+    moment = resolve_now(now)
+    try:
+        project = load_valid_project(root, moment)
+        seen = core.read_previous(previous, timeout)
+    except ContentError as exc:
+        raise click.ClickException(f"fix the content first (tidings check):\n{exc}") from None
+    except core.NotifyError as exc:
+        raise click.ClickException(f"{exc}; nothing was posted") from None
+    config = project.config
+    current = core.current_lists(project.snapshot(moment))
+    notices = core.new_notices(config, current, seen, moment, age)
+    click.echo(f"{len(notices)} new update(s) since the previous deploy"
+               f" (compared: {', '.join(core.LISTS[k] for k in sorted(seen))}).")
+    if dry_run:
+        show(config, notices)
+        return
+    retry = core.Retry(tries=tries, delay=retry_delay, timeout=timeout)
+    report(core.deliver(config, notices, os.environ, retry))
+
+
+def show(config, notices: list[core.Notice]) -> None:
+    """The messages and payloads, without URLs (they are secrets)."""
+    for notice in notices:
+        click.echo(f"\n{core.summary_line(notice)}  {notice.url}  ({notice.update_id})")
+        for webhook in config.webhooks:
+            if not core.wants(webhook, notice):
+                continue
+            state = "set" if os.environ.get(webhook.url_env) else "not set"
+            click.echo(f"  would post to {webhook.type} ({webhook.url_env}, {state}):")
+            payload = core.PAYLOADS[webhook.type](config, notice)
+            text = json.dumps(payload, indent=2, ensure_ascii=False)
+            click.echo("    " + text.replace("\n", "\n    "))
+
+
+def report(outcomes: list[core.Outcome]) -> None:
+    """One line per webhook; failures and unset URLs are warnings, never a failed deploy."""
+    for outcome in outcomes:
+        name = f"{outcome.webhook.type} ({outcome.webhook.url_env})"
+        if outcome.skipped:
+            warn(f"{name}: skipped, {outcome.skipped}")
+            continue
+        click.echo(f"{name}: posted {outcome.sent} message(s)")
+        for failure in outcome.failures:
+            warn(f"{name}: failed to post {failure}")
+
+
+def warn(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)
+    if in_github_actions():
+        click.echo(f"::warning title=tidings notify::{message}")

@@ -1,0 +1,554 @@
+"""Chat notifications: post each update a deploy published for the first time.
+
+What is new is what this deploy's API lists and the previously deployed one did not: both are
+compared as Statuspage documents (``incidents.json``, ``scheduled-maintenances.json``) by the
+API's own update ids, so a re-run posts nothing twice and a skipped deploy loses nothing.
+Payloads follow each service's incoming-webhook format; the URLs come from the environment.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from . import __version__, api, urls
+from .config import SiteConfig, Webhook
+from .render import markdown_to_html, markdown_to_text
+from .status import Snapshot
+from .timestamps import TimestampError, iso, parse_timestamp
+from .vocabulary import COMPONENT_STATUS_LABELS, STATUS_LABELS
+
+Json = dict[str, Any]
+# The API's lists that notify compares, by key, with the file that publishes each.
+LISTS = {"incidents": "incidents.json", "scheduled_maintenances": "scheduled-maintenances.json"}
+DEFAULT_MAX_AGE = timedelta(hours=24)
+USER_AGENT = f"tidings/{__version__}"
+
+
+class NotifyError(Exception):
+    """The previous state cannot be read; nothing is posted."""
+
+
+# -- what is new ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One update to announce, with what a chat message shows about its incident."""
+
+    incident_id: str
+    kind: str  # "incident" or "maintenance"
+    title: str
+    impact: str
+    url: str
+    components: tuple[str, ...]  # ids of the components the incident affects
+    update_id: str
+    status: str  # the update's status
+    at: datetime
+    message: str  # Markdown
+    changes: tuple[tuple[str, str, str], ...] = ()  # (id, name, new status)
+    scheduled_for: datetime | None = None
+    scheduled_until: datetime | None = None
+
+
+def lists_in(document: Any) -> dict[str, list[Json]]:
+    """The incident lists a Statuspage document holds, by key; items that are not objects go."""
+    if not isinstance(document, dict):
+        return {}
+    return {key: [item for item in document[key] if isinstance(item, dict)]
+            for key in LISTS if isinstance(document.get(key), list)}
+
+
+def published_update_ids(items: Iterable[Json]) -> set[str]:
+    """``incident_updates[].id`` of every incident listed."""
+    return {str(update["id"]) for item in items
+            for update in item.get("incident_updates") or ()
+            if isinstance(update, dict) and update.get("id") is not None}
+
+
+def current_lists(snapshot: Snapshot) -> dict[str, list[Json]]:
+    """This deploy's lists, exactly as the API files publish them (same ids, same 50 cap)."""
+    files = api.api_files(snapshot)
+    found: dict[str, list[Json]] = {}
+    for name in LISTS.values():
+        found.update(lists_in(json.loads(files[urls.API + name])))
+    return found
+
+
+def new_notices(config: SiteConfig, current: Mapping[str, list[Json]],
+                previous: Mapping[str, set[str]], now: datetime,
+                max_age: timedelta = DEFAULT_MAX_AGE) -> list[Notice]:
+    """Updates in ``current`` that ``previous`` did not publish, oldest first.
+
+    Only the lists ``previous`` covers are compared (a list it lacks would look all new), and
+    updates older than ``max_age`` are stale news, never posted: this bounds what a lost
+    previous state (first deploy, live site down) can send.
+    """
+    notices = []
+    for key, seen in previous.items():
+        for item in current.get(key, []):
+            for update in item.get("incident_updates") or ():
+                if str(update.get("id")) in seen:
+                    continue
+                notice = _notice(config, key, item, update)
+                if notice is not None and notice.at > now - max_age:
+                    notices.append(notice)
+    return sorted(notices, key=lambda n: (n.at, n.incident_id, n.update_id))
+
+
+def _notice(config: SiteConfig, key: str, item: Json, update: Json) -> Notice | None:
+    try:
+        at = parse_timestamp(update.get("created_at"))
+    except TimestampError:
+        return None
+    incident_id = str(item.get("id"))
+    return Notice(
+        incident_id=incident_id,
+        kind="maintenance" if key == "scheduled_maintenances" else "incident",
+        title=str(item.get("name") or incident_id),
+        impact=str(item.get("impact") or "none"),
+        url=urls.absolute(config.base_url, urls.incident(incident_id)),
+        components=tuple(str(c.get("id")) for c in item.get("components") or ()
+                         if isinstance(c, dict)),
+        update_id=str(update.get("id")),
+        status=str(update.get("status")),
+        at=at,
+        message=str(update.get("body") or ""),
+        changes=tuple((str(c.get("code")), str(c.get("name")), str(c.get("new_status")))
+                      for c in update.get("affected_components") or () if isinstance(c, dict)),
+        scheduled_for=_optional_time(item.get("scheduled_for")),
+        scheduled_until=_optional_time(item.get("scheduled_until")),
+    )
+
+
+def _optional_time(value: Any) -> datetime | None:
+    try:
+        return parse_timestamp(value) if value else None
+    except TimestampError:
+        return None
+
+
+# -- the previous state ---------------------------------------------------------------------
+
+
+def read_previous(sources: Iterable[str], timeout: float = 10.0) -> dict[str, set[str]]:
+    """Update ids per list from each previously deployed document (a file or an http(s) URL).
+
+    A URL that answers 404 was never deployed: it published nothing.
+    """
+    previous: dict[str, set[str]] = {}
+    for source in sources:
+        document = _load(source, timeout)
+        found = lists_in(document)
+        if not found:
+            raise NotifyError(f"{source}: not an incidents.json or scheduled-maintenances.json "
+                              'document (no "incidents" or "scheduled_maintenances" list)')
+        for key, items in found.items():
+            previous.setdefault(key, set()).update(published_update_ids(items))
+    return previous
+
+
+def _load(source: str, timeout: float) -> Any:
+    if re.match(r"https?://", source):
+        text = _fetch(source, timeout)
+        if text is None:  # never deployed: it published nothing
+            key = "scheduled_maintenances" if "scheduled-maintenances" in source else "incidents"
+            return {key: []}
+    else:
+        try:
+            text = Path(source).read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            raise NotifyError(f"{source}: cannot read the previous state: "
+                              f"{exc.strerror or exc}") from None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise NotifyError(f"{source}: not JSON ({exc}); pass the previously deployed "
+                          "api/v2/incidents.json") from None
+
+
+def _fetch(url: str, timeout: float) -> str | None:
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT,
+                                                   "Cache-Control": "no-cache"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            return response.read().decode("utf-8-sig")
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            return None
+        raise NotifyError(f"{url}: HTTP {exc.code} {exc.reason}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise NotifyError(f"{url}: cannot fetch the previous state: {reason}") from None
+
+
+# -- chat markup ------------------------------------------------------------------------------
+
+
+class _ChatMarkup(HTMLParser):
+    """Sanitised message HTML to Slack mrkdwn or to plain Markdown (Discord, Teams).
+
+    Starting from the HTML the page shows means raw HTML in content is already gone, and every
+    text run can be escaped for the target, so a message never pings @channel or breaks a link.
+    """
+
+    def __init__(self, slack: bool):
+        super().__init__(convert_charrefs=True)
+        self.slack = slack
+        self.marks = ({"strong": "*", "b": "*", "em": "_", "i": "_", "del": "~", "s": "~"}
+                      if slack else
+                      {"strong": "**", "b": "**", "em": "*", "i": "*", "del": "~~", "s": "~~"})
+        self.out: list[str] = []
+        self.quotes: list[list[str]] = []  # output saved while a blockquote collects its own
+        self.lists: list[list[int]] = []  # per open list: [ordered, counter]
+        self.links: list[str] = []
+        self.pre = False
+
+    def text(self, html: str) -> str:
+        self.feed(html)
+        self.close()
+        return self.tidy(self.out)
+
+    @staticmethod
+    def tidy(parts: list[str]) -> str:
+        joined = "".join(parts)
+        return re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+\n", "\n", joined)).strip()
+
+    def block(self) -> None:
+        self.out.append("\n\n")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("p", "div", "table", "pre") or re.fullmatch(r"h[1-6]", tag):
+            self.block()
+        if tag in self.marks:
+            self.out.append(self.marks[tag])
+        elif re.fullmatch(r"h[1-6]", tag):
+            self.out.append(self.marks["strong"])
+        elif tag == "br":
+            self.out.append("\n")
+        elif tag == "code" and not self.pre:
+            self.out.append("`")
+        elif tag == "pre":
+            self.pre = True
+            self.out.append("```\n")
+        elif tag in ("ul", "ol"):
+            self.lists.append([tag == "ol", 0])
+        elif tag == "li":
+            self.li()
+        elif tag == "blockquote":
+            self.quotes.append(self.out)
+            self.out = []
+        elif tag == "a":
+            self.link_start(dict(attrs).get("href") or "")
+        elif tag == "tr":
+            self.out.append("\n")
+
+    def li(self) -> None:
+        depth = max(len(self.lists) - 1, 0)
+        ordered = self.lists[-1] if self.lists else [False, 0]
+        ordered[1] += 1
+        bullet = f"{ordered[1]}." if ordered[0] else ("•" if self.slack else "-")
+        self.out.append(f"\n{'    ' * depth}{bullet} ")
+
+    def link_start(self, href: str) -> None:
+        self.links.append(href)
+        if href:
+            self.out.append("<" + self.escape(href) + "|" if self.slack else "[")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.marks:
+            self.out.append(self.marks[tag])
+        elif re.fullmatch(r"h[1-6]", tag):
+            self.out.append(self.marks["strong"])
+            self.block()
+        elif tag == "code" and not self.pre:
+            self.out.append("`")
+        elif tag == "pre":
+            self.pre = False
+            if self.out:
+                self.out[-1] = self.out[-1].rstrip("\n")
+            self.out.append("\n```")
+            self.block()
+        elif tag == "blockquote" and self.quotes:
+            quoted = self.tidy(self.out)
+            self.out = self.quotes.pop()
+            self.block()
+            self.out.append("\n".join("> " + line for line in quoted.splitlines()))
+            self.block()
+        elif tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+            if not self.lists:
+                self.block()
+        elif tag == "p":
+            self.block()
+        elif tag in ("td", "th"):
+            self.out.append(" | ")
+        elif tag == "a" and self.links:
+            href = self.links.pop()
+            if href:
+                self.out.append(">" if self.slack else "](" + href.replace(")", "%29")
+                                .replace(" ", "%20") + ")")
+
+    def handle_data(self, data: str) -> None:
+        if not self.pre:
+            data = re.sub(r"\s+", " ", data)
+            if not self.out or self.out[-1].endswith("\n"):
+                data = data.lstrip()
+        self.out.append(self.escape(data) if self.slack or not self.pre else data)
+
+    def escape(self, text: str) -> str:
+        if self.slack:  # the three characters Slack asks to escape; the rest is literal
+            return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return re.sub(r"([\\*_~`|\[\]<>#])", r"\\\1", text)
+
+
+def slack_mrkdwn(markdown: str) -> str:
+    return _ChatMarkup(slack=True).text(markdown_to_html(markdown))
+
+
+def chat_markdown(markdown: str) -> str:
+    """Markdown for Discord and Teams, rebuilt from the sanitised HTML."""
+    return _ChatMarkup(slack=False).text(markdown_to_html(markdown))
+
+
+# -- payloads ---------------------------------------------------------------------------------
+
+
+_COLORS = {"critical": 0xC62828, "major": 0xEF6C00, "minor": 0xF9A825, "none": 0x607D8B,
+           "maintenance": 0x1565C0, "closed": 0x2E7D32}
+
+
+def _label(status: str) -> str:
+    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+
+
+def _color(notice: Notice) -> int:
+    """Green once closed; otherwise by impact (blue for maintenance)."""
+    if notice.status in ("resolved", "completed"):
+        return _COLORS["closed"]
+    return _COLORS.get(notice.impact, _COLORS["none"])
+
+
+def _when(config: SiteConfig, moment: datetime) -> str:
+    local = moment.astimezone(config.timezone)
+    return f"{local.day} {local.strftime('%b %Y, %H:%M %Z')}"
+
+
+def facts(config: SiteConfig, notice: Notice) -> list[tuple[str, str]]:
+    """Status, impact or window, and component changes, as (name, value) lines."""
+    lines = [("Status", _label(notice.status))]
+    if notice.kind == "maintenance" and notice.scheduled_for and notice.scheduled_until:
+        lines.append(("Window", f"{_when(config, notice.scheduled_for)} to "
+                                f"{_when(config, notice.scheduled_until)}"))
+    else:
+        lines.append(("Impact", notice.impact.capitalize()))
+    if notice.changes:
+        lines.append(("Components", ", ".join(
+            f"{name}: {COMPONENT_STATUS_LABELS.get(new, new).lower()}"
+            for _cid, name, new in notice.changes)))
+    lines.append(("Posted", _when(config, notice.at)))
+    return lines
+
+
+def summary_line(notice: Notice) -> str:
+    return f"[{_label(notice.status)}] {notice.title}"
+
+
+def slack_payload(config: SiteConfig, notice: Notice) -> Json:
+    """Blocks for the channel, ``text`` for notifications and clients without blocks."""
+    def esc(text: str) -> str:
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    heading = f"*<{notice.url}|{esc(notice.title).replace('|', '¦')}>*"
+    details = " · ".join(f"*{name}:* {esc(value)}" for name, value in facts(config, notice))
+    plain = markdown_to_text(notice.message)
+    return {
+        "text": _cut(f"{summary_line(notice)}: {plain} {notice.url}", 3000),
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": _cut(heading, 3000)}},
+            {"type": "section", "text": {"type": "mrkdwn",
+                                         "text": _cut(slack_mrkdwn(notice.message) or " ", 3000)}},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": _cut(details, 3000)}]},
+        ],
+        "unfurl_links": False,
+        "unfurl_media": False,
+    }
+
+
+def discord_payload(config: SiteConfig, notice: Notice) -> Json:
+    """An embed with the message; mentions are disabled so text never pings anyone."""
+    return {
+        "content": _cut(f"**{_label(notice.status)}**: {notice.title}", 2000),
+        "embeds": [{
+            "title": _cut(notice.title, 256),
+            "url": notice.url,
+            "description": _cut(chat_markdown(notice.message), 4096),
+            "color": _color(notice),
+            "fields": [{"name": name, "value": _cut(value, 1024), "inline": name != "Components"}
+                       for name, value in facts(config, notice)],
+            "timestamp": iso(notice.at),
+        }],
+        "allowed_mentions": {"parse": []},
+    }
+
+
+def teams_payload(config: SiteConfig, notice: Notice) -> Json:
+    """An Adaptive Card message, as Teams Workflows ("When a Teams webhook request is
+    received") and incoming webhooks accept it."""
+    card = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": [
+            {"type": "TextBlock", "text": notice.title, "weight": "Bolder", "size": "Medium",
+             "wrap": True},
+            {"type": "FactSet", "facts": [{"title": name, "value": value}
+                                          for name, value in facts(config, notice)]},
+            {"type": "TextBlock", "text": chat_markdown(notice.message), "wrap": True},
+        ],
+        "actions": [{"type": "Action.OpenUrl", "title": "View on the status page",
+                     "url": notice.url}],
+    }
+    return {"type": "message", "attachments": [{
+        "contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None,
+        "content": card}]}
+
+
+def json_payload(config: SiteConfig, notice: Notice) -> Json:
+    """A flat, documented object for any other service."""
+    return {
+        "event": "update_published",
+        "id": notice.incident_id,
+        "kind": notice.kind,
+        "title": notice.title,
+        "impact": notice.impact,
+        "status": notice.status,
+        "status_label": _label(notice.status),
+        "message": markdown_to_text(notice.message),
+        "message_markdown": notice.message,
+        "url": notice.url,
+        "update_id": notice.update_id,
+        "at": iso(notice.at),
+        "components": [{"id": cid, "name": name, "status": new}
+                       for cid, name, new in notice.changes],
+        "scheduled_for": iso(notice.scheduled_for) if notice.scheduled_for else None,
+        "scheduled_until": iso(notice.scheduled_until) if notice.scheduled_until else None,
+        "page": {"name": config.name, "url": config.base_url},
+    }
+
+
+PAYLOADS: dict[str, Callable[[SiteConfig, Notice], Json]] = {
+    "slack": slack_payload, "discord": discord_payload, "teams": teams_payload,
+    "json": json_payload,
+}
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def wants(webhook: Webhook, notice: Notice) -> bool:
+    """A webhook limited to components gets only incidents that touch one of them."""
+    return not webhook.components or bool(set(webhook.components) & set(notice.components))
+
+
+# -- delivery ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Retry:
+    tries: int = 3
+    delay: float = 2.0  # seconds before the second try; doubles after each failure
+    timeout: float = 10.0
+    max_wait: float = 30.0  # cap on a Retry-After the service asks for
+    sleep: Callable[[float], None] = time.sleep
+
+
+class PostError(Exception):
+    """A post failed; ``retry`` says whether trying again may help."""
+
+    def __init__(self, message: str, retry: bool, wait: float | None = None):
+        super().__init__(message)
+        self.retry = retry
+        self.wait = wait
+
+
+def post_json(url: str, payload: Json, timeout: float) -> None:
+    """POST ``payload``; any answer but 2xx raises PostError (never quoting the secret URL)."""
+    request = urllib.request.Request(
+        url, data=json.dumps(payload, ensure_ascii=False).encode(), method="POST",
+        headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            response.read()
+    except urllib.error.HTTPError as exc:
+        wait = _retry_after(exc.headers.get("Retry-After")) if exc.code == 429 else None
+        raise PostError(f"HTTP {exc.code} {exc.reason}", exc.code == 429 or exc.code >= 500,
+                        wait) from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise PostError(f"no answer ({getattr(exc, 'reason', exc)})", True) from None
+
+
+def _retry_after(value: str | None) -> float | None:
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+def post_with_retries(url: str, payload: Json, retry: Retry) -> tuple[bool, str, int]:
+    """Try up to ``retry.tries`` times with backoff; (ok, last error, tries made)."""
+    delay = retry.delay
+    for attempt in range(1, retry.tries + 1):
+        try:
+            post_json(url, payload, retry.timeout)
+            return True, "", attempt
+        except PostError as exc:
+            if not exc.retry or attempt == retry.tries:
+                return False, str(exc), attempt
+            retry.sleep(min(exc.wait if exc.wait is not None else delay, retry.max_wait))
+            delay *= 2
+    return False, "no tries", 0
+
+
+@dataclass
+class Outcome:
+    """What happened to one webhook."""
+
+    webhook: Webhook
+    sent: int = 0
+    skipped: str = ""  # why nothing was tried (no URL in the environment)
+    failures: list[str] = field(default_factory=list)
+
+
+def deliver(config: SiteConfig, notices: list[Notice], environ: Mapping[str, str],
+            retry: Retry | None = None) -> list[Outcome]:
+    """Post every notice to every webhook that wants it; a failure never stops the others."""
+    retry = retry or Retry()
+    outcomes = []
+    for webhook in config.webhooks:
+        outcome = Outcome(webhook)
+        outcomes.append(outcome)
+        url = environ.get(webhook.url_env, "").strip()
+        wanted = [n for n in notices if wants(webhook, n)]
+        if wanted and not url:
+            outcome.skipped = f"{webhook.url_env} is not set; {len(wanted)} message(s) not posted"
+            continue
+        for notice in wanted:
+            ok, error, tries = post_with_retries(url, PAYLOADS[webhook.type](config, notice),
+                                                 retry)
+            if ok:
+                outcome.sent += 1
+            else:
+                outcome.failures.append(f"{notice.update_id}: {error} after {tries} "
+                                        f"{'try' if tries == 1 else 'tries'}")
+    return outcomes
