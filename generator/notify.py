@@ -212,6 +212,7 @@ class _ChatMarkup(HTMLParser):
         self.lists: list[list[int]] = []  # per open list: [ordered, counter]
         self.links: list[str] = []
         self.pre = False
+        self.code = False  # inside `code` or a fenced block: Markdown is literal there
 
     def text(self, html: str) -> str:
         self.feed(html)
@@ -236,9 +237,10 @@ class _ChatMarkup(HTMLParser):
         elif tag == "br":
             self.out.append("\n")
         elif tag == "code" and not self.pre:
+            self.code = True
             self.out.append("`")
         elif tag == "pre":
-            self.pre = True
+            self.pre = self.code = True
             self.out.append("```\n")
         elif tag in ("ul", "ol"):
             self.lists.append([tag == "ol", 0])
@@ -271,9 +273,10 @@ class _ChatMarkup(HTMLParser):
             self.out.append(self.marks["strong"])
             self.block()
         elif tag == "code" and not self.pre:
+            self.code = False
             self.out.append("`")
         elif tag == "pre":
-            self.pre = False
+            self.pre = self.code = False
             if self.out:
                 self.out[-1] = self.out[-1].rstrip("\n")
             self.out.append("\n```")
@@ -303,7 +306,7 @@ class _ChatMarkup(HTMLParser):
             data = re.sub(r"\s+", " ", data)
             if not self.out or self.out[-1].endswith("\n"):
                 data = data.lstrip()
-        self.out.append(self.escape(data) if self.slack or not self.pre else data)
+        self.out.append(self.escape(data) if self.slack or not self.code else data)
 
     def escape(self, text: str) -> str:
         if self.slack:  # the three characters Slack asks to escape; the rest is literal
