@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -13,8 +14,10 @@ import pytest
 
 from generator import api, urls
 from generator.notify import (
+    Retry,
     chat_markdown,
     lists_in,
+    post_with_retries,
     published_update_ids,
     slack_mrkdwn,
 )
@@ -112,7 +115,7 @@ class Recorder(ThreadingHTTPServer):
         self.received: list[tuple[str, dict]] = []
         self.documents: dict[str, bytes] = {}
         self.answers = {"/slack": 200, "/discord": 204, "/teams": 202, "/json": 200,
-                        "/db": 200, "/fail": 500, "/gone": 404}
+                        "/db": 200, "/fail": 500, "/gone": 404, "/busy": 429}
         self.flaky: dict[str, int] = {}  # path -> failures left before it answers 200
         self.lock = threading.Lock()
 
@@ -137,6 +140,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self.server.flaky[self.path] = left - 1
             code = 500 if left else self.server.answers.get(self.path, 200)
         self.send_response(code)
+        if code == 429:
+            self.send_header("Retry-After", "7")
         self.end_headers()
         if code == 200:
             self.wfile.write(b"ok")
@@ -267,6 +272,27 @@ def test_a_failing_webhook_is_retried_reported_and_stops_nothing(site, server):
     assert len(server.bodies("/teams")) == 3  # the failed try, then both messages
     assert len(server.bodies("/slack")) == len(server.bodies("/json")) == 2
     assert server.url("/fail") not in result.output  # URLs are secrets
+
+
+def test_retries_back_off_and_honour_retry_after(server):
+    waits: list[float] = []
+    retry = Retry(tries=3, delay=0.5, sleep=waits.append)
+    assert post_with_retries(server.url("/fail"), {"n": 1}, retry) == (
+        False, "HTTP 500 Internal Server Error", 3)
+    assert waits == [0.5, 1.0]
+    waits.clear()
+    assert post_with_retries(server.url("/busy"), {"n": 2}, retry)[0] is False
+    assert waits == [7.0, 7.0]  # the service's Retry-After, not the backoff
+    waits.clear()
+    server.flaky["/json"] = 2
+    assert post_with_retries(server.url("/json"), {"n": 3}, retry) == (True, "", 3)
+    assert len(server.bodies("/json")) == 3
+    closed = Retry(tries=2, delay=0, timeout=2)  # nothing listens on the closed port
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    ok, error, tries = post_with_retries(f"http://127.0.0.1:{port}/x", {}, closed)
+    assert (ok, tries) == (False, 2) and error.startswith("no answer")
 
 
 def test_a_client_error_is_not_retried(site, server):

@@ -36,7 +36,8 @@ def _root_option(command: Callable) -> Callable:
 
 def _time_options(command: Callable) -> Callable:
     command = click.option("--now", metavar="TIMESTAMP",
-                           help="The current time (ISO 8601 with zone); default: the clock.",
+                           help="The current time (ISO 8601 with zone); default: "
+                                "SOURCE_DATE_EPOCH, else the clock.",
                            )(command)
     return click.option("--at", metavar="TIMESTAMP",
                         help="When this was posted (ISO 8601); default: now.")(command)
@@ -246,7 +247,8 @@ def maintenance(title: str, start: str, end: str, components: tuple[str, ...],
 @click.command()
 @click.argument("incident_id", metavar="ID")
 @click.option("--now", metavar="TIMESTAMP",
-              help="The current time, written as `published`; default: the clock.")
+              help="The current time, written as `published`; default: "
+              "SOURCE_DATE_EPOCH, else the clock.")
 @_root_option
 @_reports_errors
 def postmortem(incident_id: str, now: str | None, root: Path) -> None:
