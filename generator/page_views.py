@@ -9,6 +9,7 @@ templates.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
@@ -33,6 +34,7 @@ IMPACT_LABELS: dict[str, str] = {
     "maintenance": "Maintenance",
 }
 EXCERPT_CHARS = 280
+_HEADING = re.compile(r"^\s{0,3}#{1,6}(\s|$)")
 
 
 # --- times, durations, percentages -------------------------------------------------------
@@ -326,7 +328,9 @@ class Views:
         """The first words of the postmortem, plain text, cut at a word."""
         if incident.postmortem is None:
             return ""
-        text = " ".join(markdown_to_text(incident.postmortem.body).split())
+        body = "\n".join(line for line in incident.postmortem.body.splitlines()
+                         if not _HEADING.match(line))  # the opening words, not the headings
+        text = " ".join(markdown_to_text(body).split())
         if len(text) <= EXCERPT_CHARS:
             return text
         return text[:EXCERPT_CHARS].rsplit(" ", 1)[0] + " …"

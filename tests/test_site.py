@@ -1,0 +1,592 @@
+"""The built status site, read the way a customer reads it: real MkDocs + Material builds.
+
+Pages are parsed with the standard library's HTML parser into a small tree and asserted on
+what a reader sees (words, times, links), never compared with a full-page snapshot.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import DEMO_NOW, MINIMAL_CONFIG, REPO, build_site, copy_demo, write_files
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}
+
+BLOCK = {"address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt",
+         "h1", "h2", "h3", "h4", "h5", "h6", "li", "nav", "ol", "p", "pre", "section",
+         "summary", "table", "td", "th", "tr", "ul", "br"}
+
+
+# --- a small HTML tree --------------------------------------------------------------------
+
+class Node:
+    def __init__(self, tag: str, attrs: dict[str, str | None], parent: Node | None = None):
+        self.tag, self.attrs, self.parent = tag, attrs, parent
+        self.children: list[Node | str] = []
+
+    @property
+    def classes(self) -> list[str]:
+        return (self.attrs.get("class") or "").split()
+
+    def text(self, hidden: bool = True) -> str:
+        """Normalised text; ``hidden=False`` leaves out visually hidden (screen reader) text."""
+        parts: list[str] = []
+        for child in self.children:
+            if isinstance(child, str):
+                parts.append(child)
+            elif hidden or "tidings-sr" not in child.classes:
+                gap = " " if child.tag in BLOCK else ""  # blocks are apart, inline text is not
+                parts.append(gap + child.text(hidden) + gap)
+        return " ".join("".join(parts).split())
+
+    def iter(self):
+        for child in self.children:
+            if isinstance(child, Node):
+                yield child
+                yield from child.iter()
+
+    def find_all(self, tag: str | None = None, cls: str | None = None, **attrs: str
+                 ) -> list[Node]:
+        return [n for n in self.iter()
+                if (tag is None or n.tag == tag) and (cls is None or cls in n.classes)
+                and all(n.attrs.get(k.rstrip("_")) == v for k, v in attrs.items())]
+
+    def find(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> Node:
+        found = self.find_all(tag, cls, **attrs)
+        assert found, f"no <{tag or '*'} class={cls} {attrs}> in <{self.tag}>"
+        return found[0]
+
+    def links(self) -> list[str]:
+        return [a.attrs.get("href") or "" for a in self.find_all("a")]
+
+
+class TreeBuilder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#document", {})
+        self.current = self.root
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = Node(tag, dict(attrs), self.current)
+        self.current.children.append(node)
+        if tag not in VOID:
+            self.current = node
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.current.children.append(Node(tag, dict(attrs), self.current))
+
+    def handle_endtag(self, tag: str) -> None:
+        node = self.current
+        while node is not self.root and node.tag != tag:
+            node = node.parent
+        if node is not self.root:
+            self.current = node.parent
+
+    def handle_data(self, data: str) -> None:
+        self.current.children.append(data)
+
+
+def parse(path: Path) -> Node:
+    builder = TreeBuilder()
+    builder.feed(path.read_text(encoding="utf-8"))
+    return builder.root
+
+
+def page(site: Path, url: str) -> Node:
+    return parse(site / url / "index.html")
+
+
+def article(site: Path, url: str) -> Node:
+    return page(site, url).find("article")
+
+
+def card(root: Node, title: str) -> Node:
+    """The incident card whose title is ``title``."""
+    cards = [c for c in root.find_all("section", "tidings-card")
+             if c.find(cls="tidings-card__title").text() == title]
+    assert len(cards) == 1, f"{len(cards)} cards titled {title!r}"
+    return cards[0]
+
+
+def times(node: Node) -> list[str]:
+    return [t.attrs["datetime"] or "" for t in node.find_all("time")]
+
+
+# --- small projects built at a frozen time ---------------------------------------------------
+
+def site_project(root: Path, files: dict[str, str], config: str = MINIMAL_CONFIG) -> Path:
+    """A project with its own content, built with this repository's mkdocs.yml and templates."""
+    (root / "incidents").mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(REPO / "site_templates", root / "site_templates")
+    shutil.copytree(REPO / "docs", root / "docs")
+    write_files(root, {"tidings.yml": config, **files})
+    return root
+
+
+def built(root: Path, now: datetime) -> Path:
+    dest = root / "site"
+    result = build_site(root, dest, now)
+    assert result.returncode == 0, result.stderr
+    return dest
+
+
+def incident_files(folder: str, title: str, updates: list[tuple[str, str, str]],
+                   components: str = "[api]", impact: str = "major",
+                   components_at: dict[int, str] | None = None) -> dict[str, str]:
+    """One incident folder: ``updates`` are (at, status, message)."""
+    files = {f"incidents/{folder}/incident.md":
+             f"---\ntitle: {title}\nimpact: {impact}\ncomponents: {components}\n---\n"}
+    for n, (at, status, message) in enumerate(updates):
+        extra = (components_at or {}).get(n, "")
+        stamp = at.replace(":", "").replace("-", "")
+        files[f"incidents/{folder}/{stamp}-{status}.md"] = (
+            f"---\nat: {at}\nstatus: {status}\n{extra}---\n{message}\n")
+    return files
+
+
+def many_incidents(count: int, start: datetime, components: str = "[api]") -> dict[str, str]:
+    """``count`` resolved incidents, one a day from ``start``, oldest first."""
+    files: dict[str, str] = {}
+    for n in range(count):
+        at = start + timedelta(days=n)
+        day = at.strftime("%Y-%m-%d")
+        files.update(incident_files(
+            f"{day}-incident-{n:03d}", f"Incident number {n:03d}",
+            [(at.strftime("%Y-%m-%dT%H:%M:%SZ"), "investigating", f"Looking at {n}."),
+             ((at + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%SZ"), "resolved",
+              f"Fixed {n}.")], components=components))
+    return files
+
+
+# --- the demo site, page by page --------------------------------------------------------------
+
+def test_overview_says_the_overall_status_in_words(demo_site: Path) -> None:
+    body = article(demo_site, "")
+    banner = body.find(cls="tidings-banner")
+    assert banner.text() == "Current status: Partial System Outage"
+    assert "tidings-banner--major" in banner.classes
+
+
+def test_overview_shows_the_open_incident_with_latest_update_and_next_update(
+        demo_site: Path) -> None:
+    body = article(demo_site, "")
+    section = body.find("section", **{"aria-labelledby": "open-incidents"})
+    incident = card(section, "Elevated API error rates")
+    assert incident.find("a").attrs["href"] == "incidents/2026-11-23-api-errors/"
+    meta = incident.find(cls="tidings-card__meta").text()
+    assert "Identified" in meta and "Major impact" in meta
+    assert "Started 23 Nov 2026, 14:50 CET, ongoing for 1 h 10 min" in meta
+    latest = incident.find(cls="tidings-card__latest")
+    assert "15:40 CET" in latest.text()
+    assert "The replica is promoted" in latest.text()
+    assert "We are seeing elevated error rates" not in incident.text()  # only the latest
+    following = incident.find(cls="tidings-next")
+    assert following.text() == "Next update by 23 Nov 2026, 16:10 CET."
+    assert times(following) == ["2026-11-23T15:10:00Z"]
+    affected = [li.text() for li in incident.find("ul", "tidings-affected").find_all("li")]
+    assert affected == ["API: Partial outage", "Managed databases: Partial outage"]
+
+
+def test_overview_shows_upcoming_maintenance_with_its_window(demo_site: Path) -> None:
+    body = article(demo_site, "")
+    upcoming = body.find("section", **{"aria-labelledby": "maintenance-upcoming"})
+    maintenance = card(upcoming, "Managed database upgrade to PostgreSQL 18")
+    assert "Scheduled 28 Nov 2026, 03:00 – 05:00 CET" in maintenance.text()
+    assert not body.find_all("section", **{"aria-labelledby": "maintenance-now"})
+
+
+def test_overview_lists_components_by_group_with_status(demo_site: Path) -> None:
+    body = article(demo_site, "")
+    groups = body.find_all("section", "tidings-group")
+    headings = [next(n for n in g.iter() if n.tag in ("h2", "h3")).text() for g in groups]
+    assert headings == ["Platform", "Data", "Other"]
+    status = {
+        c.find(cls="tidings-component__name").text():
+            c.find(cls="tidings-component__head").find(cls="tidings-status").text()
+        for c in body.find_all("section", "tidings-component")
+    }
+    assert status == {"API": "Partial outage", "Dashboard": "Operational",
+                      "Login and SSO": "Operational", "Managed databases": "Partial outage",
+                      "Object storage": "Operational", "Email notifications": "Operational"}
+
+
+def test_uptime_bars_label_every_day_with_date_and_downtime(demo_site: Path) -> None:
+    body = article(demo_site, "")
+    api = body.find("section", "tidings-component", **{"aria-labelledby": "component-api"})
+    bars = api.find("ol", "tidings-bars").find_all("li")
+    assert len(bars) == 90
+    for bar in bars:  # readable without hovering: visually hidden text, plus a title
+        assert bar.find("span", "tidings-sr").text() == bar.attrs["title"]
+    assert bars[0].attrs["title"].startswith("26 Aug 2026: ")
+    today = bars[-1].attrs["title"]
+    assert today.startswith("23 Nov 2026: partial outage, ") and "of downtime" in today
+    assert "tidings-bar--partial_outage" in bars[-1].classes
+    assert bars[-2].attrs["title"] == "22 Nov 2026: operational, no downtime, 100 % uptime"
+    percent = api.find(cls="tidings-uptime__percent").text()
+    assert re.fullmatch(r"99\.\d\d % uptime", percent), percent
+    # The text fallback lists the days with something to say, newest first.
+    days = [li.text() for li in api.find("details").find_all("li")]
+    assert days and days[0].startswith("23 Nov 2026: partial outage")
+
+
+def test_uptime_before_a_component_existed_is_no_data(demo_site: Path) -> None:
+    body = article(demo_site, "uptime/")
+    storage = body.find("section", "tidings-component",
+                        **{"aria-labelledby": "component-storage"})
+    labels = [li.attrs["title"] for li in storage.find("ol").find_all("li")]
+    assert labels[0] == "26 Aug 2026: no data"
+    assert labels.index("1 Oct 2026: operational, no downtime, 100 % uptime") == 36
+    assert any(label.startswith("8 Nov 2026: under maintenance, no downtime") for label in labels)
+    assert len(body.find_all("ol", "tidings-bars")) == 6
+
+
+def test_every_page_names_the_build_time_and_time_zone(demo_site: Path) -> None:
+    for url in ("", "history/", "incidents/2026-11-23-api-errors/", "about/"):
+        footer = article(demo_site, url).find(cls="tidings-built")
+        assert "Page built 23 Nov 2026, 16:00 CET." in footer.text()
+        assert "Europe/Berlin" in footer.text()
+        assert times(footer) == ["2026-11-23T15:00:00Z"]
+        stale = article(demo_site, url).find(cls="tidings-stale")
+        assert "hidden" in stale.attrs and stale.attrs["data-tidings-built"] == \
+            "2026-11-23T15:00:00Z" and stale.attrs["data-tidings-stale-minutes"] == "30"
+
+
+def test_every_page_links_the_feeds_in_its_head(demo_site: Path) -> None:
+    for url in ("", "history/", "incidents/2026-10-14-login-failures/", "subscribe/"):
+        head = page(demo_site, url).find("head")
+        alternates = {(ln.attrs["type"], ln.attrs["href"].rsplit("/", 1)[-1])
+                      for ln in head.find_all("link", rel="alternate")}
+        assert {("application/atom+xml", "history.atom"), ("application/rss+xml", "history.rss"),
+                ("application/atom+xml", "updates.atom"),
+                ("application/rss+xml", "updates.rss")} <= alternates
+    head = page(demo_site, "components/api/").find("head")
+    hrefs = [ln.attrs["href"] for ln in head.find_all("link", rel="alternate")]
+    assert "history.atom" in hrefs and "../../history.atom" in hrefs
+    assert (demo_site / "components/api/history.atom").is_file()
+
+
+def test_incident_page_shows_facts_and_timeline_newest_first(demo_site: Path) -> None:
+    body = article(demo_site, "incidents/2026-11-23-api-errors/")
+    assert body.find("h1").text() == "Elevated API error rates"
+    facts = body.find("dl", "tidings-facts").text()
+    for fact in ("Status Identified", "Impact Major: An important feature is failing",
+                 "Started 23 Nov 2026, 14:50 CET", "Ongoing for 1 h 10 min",
+                 "Next update by 23 Nov 2026, 16:10 CET"):
+        assert fact in facts
+    updates = body.find("ol", "tidings-timeline").find_all("article", "tidings-update")
+    assert [times(u)[0] for u in updates] == [
+        "2026-11-23T14:40:00Z", "2026-11-23T14:15:00Z", "2026-11-23T13:50:00Z"]
+    assert [u.find(cls="tidings-status").text() for u in updates] == [
+        "Identified", "Identified", "Investigating"]
+    identified = updates[1]
+    assert identified.find(cls="tidings-changes").text() == (
+        "Component status: API Partial outage, Managed databases Major outage")
+    message = identified.find(cls="tidings-message")  # Markdown rendered: code, list, link
+    assert message.find("code").text() == "eu-west"
+    assert [li.text() for li in message.find("ul").find_all("li")] == [
+        "retry failed requests with backoff;", "see our retry guide."]
+    assert message.find("a").attrs["href"] == "https://docs.acme.example/retries"
+    assert "Some API requests fail with errors 502 and 503." in body.find(
+        cls="tidings-summary").text()
+
+
+def test_incident_page_lists_no_other_incident(demo_site: Path) -> None:
+    body = page(demo_site, "incidents/2026-11-23-api-errors/")
+    others = [h for h in body.links() if "2026-" in h and "api-errors" not in h]
+    assert others == []
+
+
+def test_postmortem_and_incident_link_each_other(demo_site: Path) -> None:
+    incident = article(demo_site, "incidents/2026-10-14-login-failures/")
+    aside = incident.find("aside", "tidings-postmortem-link")
+    assert "Published 16 Oct 2026, 17:00 CEST." in aside.text()
+    assert "For 78 minutes on 14 October" in aside.text()  # the excerpt skips headings
+    assert "postmortem/" in aside.links()
+    postmortem = article(demo_site, "incidents/2026-10-14-login-failures/postmortem/")
+    assert postmortem.find("h1").text() == "Postmortem: Sign-in failures for SSO customers"
+    assert postmortem.find("h2").text() == "We are sorry"
+    assert "../" in postmortem.links()
+    assert "lasted 1 h 18 min" in postmortem.text()
+    listing = article(demo_site, "postmortems/")
+    assert listing.find("h2").text() == "Sign-in failures for SSO customers"
+    assert "../incidents/2026-10-14-login-failures/postmortem/" in listing.links()
+
+
+def test_resolved_incident_shows_duration_and_names_components_only(demo_site: Path) -> None:
+    body = article(demo_site, "incidents/2026-11-01-email-delays/")
+    facts = body.find("dl", "tidings-facts").text()
+    assert "Status Resolved" in facts and "Duration 2 h 35 min" in facts
+    assert "Resolved 2 Nov 2026, 01:15 CET" in facts
+    assert [li.text() for li in body.find("ul", "tidings-affected").find_all("li")] == [
+        "Email notifications"]
+
+
+def test_maintenance_pages_show_the_window(demo_site: Path) -> None:
+    body = article(demo_site, "maintenance/")
+    upcoming = card(body, "Managed database upgrade to PostgreSQL 18")
+    assert "28 Nov 2026, 03:00 – 05:00 CET" in upcoming.text()
+    past = card(body, "Object storage migration to new hardware")
+    assert "Completed" in past.text()
+    assert "No maintenance is in progress." in body.text()
+    upgrade = article(demo_site, "incidents/2026-11-28-database-upgrade/")
+    facts = upgrade.find("dl", "tidings-facts").text()
+    assert "Window 28 Nov 2026, 03:00 – 05:00 CET" in facts and "Status Scheduled" in facts
+
+
+def test_history_groups_by_month_newest_first(demo_site: Path) -> None:
+    body = article(demo_site, "history/")
+    months = [m.find("h2").text() for m in body.find_all("section", "tidings-month")]
+    assert months == ["November 2026", "October 2026"]  # 30 Sep 23:10 UTC is 1 Oct in Berlin
+    titles = [c.find(cls="tidings-card__title").text()
+              for c in body.find_all("section", "tidings-card")]
+    assert titles == ["Elevated API error rates", "Managed database upgrade to PostgreSQL 18",
+                      "Object storage migration to new hardware", "Delayed alert emails",
+                      "Sign-in failures for SSO customers", "Dashboard unavailable"]
+    assert not body.find_all("nav", "tidings-pager")  # one page only
+
+
+def test_component_page_shows_status_uptime_feeds_and_incidents(demo_site: Path) -> None:
+    body = article(demo_site, "components/db/")
+    assert body.find("h1").text() == "Managed databases"
+    assert body.find(cls="tidings-component__now").text() == "Current status: Partial outage"
+    assert "Customer PostgreSQL and Redis instances." in body.text()
+    assert len(body.find("ol", "tidings-bars").find_all("li")) == 90
+    titles = [c.find(cls="tidings-card__title").text()
+              for c in body.find_all("section", "tidings-card")]
+    assert titles == ["Elevated API error rates", "Managed database upgrade to PostgreSQL 18"]
+    assert {"history.atom", "history.rss", "maintenance.ics", "badge.svg"} <= set(body.links())
+
+
+def test_subscribe_page_gives_absolute_urls(demo_site: Path) -> None:
+    body = article(demo_site, "subscribe/")
+    code = {c.text() for c in body.find_all("code")}
+    base = "http://127.0.0.1:8000/"
+    for path in ("history.atom", "history.rss", "updates.atom", "updates.rss",
+                 "maintenance.ics", "badge.svg", "components/api/history.atom",
+                 "components/api/history.rss", "components/storage/maintenance.ics",
+                 "components/email/badge.svg"):
+        assert base + path in code, path
+        assert (demo_site / path).is_file(), path
+    assert f'<script src="{base}embed.js" async></script>' in code
+    assert f"[![Status]({base}badge.svg)]({base})" in code
+    api = [a.attrs["href"] for a in body.find_all("a") if "/api/v2/" in a.attrs["href"]]
+    assert f"{base}api/v2/summary.json" in api
+    assert all((demo_site / a.removeprefix(base)).is_file() for a in api)
+
+
+def test_about_page_explains_levels_and_statuses_from_configuration(demo_site: Path) -> None:
+    body = article(demo_site, "about/")
+    text = body.text()
+    assert "This is the status page of Acme Cloud." in text  # docs/about.md, hand-written
+    assert "Critical Acme Cloud is down or unusable for most customers." in text  # tidings.yml
+    assert "Partial outage Some requests or some customers are failing." in text
+    assert "Monitoring A fix is in place" in text
+    assert "Object storage Buckets, uploads and downloads." in text
+    assert "at least every 1 h" in text
+
+
+def test_navigation_is_small_and_never_lists_incidents(demo_site: Path) -> None:
+    expected = ["Overview", "History", "Maintenance", "Uptime", "Postmortems", "Subscribe",
+                "About"]
+    for url in ("", "incidents/2026-11-23-api-errors/", "components/api/", "history/"):
+        tabs = page(demo_site, url).find("nav", "md-tabs")
+        assert [a.text() for a in tabs.find_all("a")] == expected
+        nav = page(demo_site, url).find("nav", "md-nav--primary")
+        assert not [h for h in nav.links() if "incidents/" in h]
+
+
+def test_edit_links_point_at_the_source_files(demo_site: Path) -> None:
+    edit = "https://github.com/acme/status/edit/main/"
+    cases = {
+        "incidents/2026-11-23-api-errors/": "incidents/2026/2026-11-23-api-errors/incident.md",
+        "incidents/2026-10-14-login-failures/postmortem/":
+            "incidents/2026/2026-10-14-login-failures/postmortem.md",
+        "about/": "docs/about.md",
+    }
+    for url, source in cases.items():
+        links = page(demo_site, url).find_all("a", rel="edit")
+        assert [a.attrs["href"] for a in links] == [edit + source]
+    assert not page(demo_site, "history/").find_all("a", rel="edit")
+
+
+def test_light_and_dark_palettes_can_be_toggled(demo_site: Path) -> None:
+    toggles = page(demo_site, "").find_all("input", cls="md-option")
+    assert [t.attrs["data-md-color-media"] for t in toggles] == [
+        "(prefers-color-scheme: light)", "(prefers-color-scheme: dark)"]
+    assert page(demo_site, "").find("meta", name="viewport")
+
+
+def test_no_search_index_is_built(demo_site: Path) -> None:
+    assert not (demo_site / "search").exists()
+
+
+# --- states at a frozen now -------------------------------------------------------------------
+
+def test_all_operational(tmp_path: Path) -> None:
+    root = site_project(tmp_path, incident_files(
+        "2026-11-02-slow", "Slow pages", [("2026-11-02T10:00:00Z", "investigating", "Slow."),
+                                          ("2026-11-02T11:00:00Z", "resolved", "Fast again.")]))
+    site = built(root, datetime(2026, 11, 5, 12, 0, tzinfo=UTC))
+    body = article(site, "")
+    assert body.find(cls="tidings-banner").text() == "Current status: All Systems Operational"
+    assert "Open incidents" not in body.text()
+    assert "Maintenance in progress" not in body.text()
+    # No time zone configured: times are UTC, named so.
+    assert "Page built 5 Nov 2026, 12:00 UTC." in body.find(cls="tidings-built").text()
+    assert {s.text() for s in body.find_all("span", "tidings-status")} == {"Operational"}
+
+
+def test_open_incident_changes_the_overall_status(tmp_path: Path) -> None:
+    root = site_project(tmp_path, incident_files(
+        "2026-11-05-down", "Website down", [("2026-11-05T11:30:00Z", "investigating",
+                                             "The website does not load.")],
+        components="[web]", impact="critical",
+        components_at={0: "components:\n  web: major_outage\nnext_update: 20m\n"}))
+    site = built(root, datetime(2026, 11, 5, 12, 0, tzinfo=UTC))
+    body = article(site, "")
+    assert body.find(cls="tidings-banner").text() == "Current status: Major System Outage"
+    incident = card(body, "Website down")
+    assert "ongoing for 30 min" in incident.text()
+    assert incident.find(cls="tidings-next").text() == "Next update by 5 Nov 2026, 11:50 UTC."
+    web = body.find("section", "tidings-component", **{"aria-labelledby": "component-web"})
+    assert web.find(cls="tidings-status").text() == "Major outage"
+
+
+def test_maintenance_in_progress(tmp_path: Path) -> None:
+    files = {"incidents/2026-11-05-upgrade/incident.md": """\
+        ---
+        title: Database upgrade
+        type: maintenance
+        impact: maintenance
+        components: [db]
+        scheduled_for: 2026-11-05T11:00:00Z
+        scheduled_until: 2026-11-05T13:00:00Z
+        ---
+        A short restart.
+        """}
+    root = site_project(tmp_path, files)
+    site = built(root, datetime(2026, 11, 5, 12, 0, tzinfo=UTC))
+    body = article(site, "")
+    assert body.find(cls="tidings-banner").text() == "Current status: Service Under Maintenance"
+    now = body.find("section", **{"aria-labelledby": "maintenance-now"})
+    maintenance = card(now, "Database upgrade")
+    assert "In progress" in maintenance.text()
+    assert "Scheduled 5 Nov 2026, 11:00 – 13:00 UTC" in maintenance.text()
+    assert "Database: Under maintenance" in maintenance.text()
+    assert "Database upgrade" in article(site, "maintenance/").find(
+        "h2", id="in-progress").parent.text()
+
+
+# --- size: pagination and caps ----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sixty(tmp_path_factory) -> Path:
+    """60 resolved incidents on one component, a day apart, built once."""
+    root = site_project(tmp_path_factory.mktemp("sixty"),
+                        many_incidents(60, datetime(2026, 6, 1, 9, 0, tzinfo=UTC)))
+    return built(root, datetime(2026, 8, 15, 12, 0, tzinfo=UTC))
+
+
+def test_history_is_paginated(sixty: Path) -> None:
+    pages = [article(sixty, url) for url in ("history/", "history/page/2/", "history/page/3/")]
+    cards = [[c.find(cls="tidings-card__title").text() for c in p.find_all("section",
+                                                                          "tidings-card")]
+             for p in pages]
+    assert [len(c) for c in cards] == [25, 25, 10]
+    flat = [title for chunk in cards for title in chunk]
+    assert flat == [f"Incident number {n:03d}" for n in range(59, -1, -1)]
+    assert not (sixty / "history/page/4").exists()
+    assert not (sixty / "history/page/1").exists()
+    pager = pages[1].find("nav", "tidings-pager")
+    assert "Page 2 of 3 (60 in all)" in pager.text()
+    assert pager.find("a", rel="prev").attrs["href"] == "../../"
+    assert pager.find("a", rel="next").attrs["href"] == "../3/"
+    assert [m.find("h2").text() for m in pages[1].find_all("section", "tidings-month")] == [
+        "July 2026", "June 2026"]
+
+
+def test_component_page_caps_its_incidents(sixty: Path) -> None:
+    body = article(sixty, "components/api/")
+    assert len(body.find_all("section", "tidings-card")) == 25
+    assert "Showing the 25 most recent of 60" in body.text()
+    assert "../../history/" in body.links()
+
+
+def test_incident_pages_stay_small_as_history_grows(sixty: Path) -> None:
+    sizes = [len((sixty / f"incidents/{d.name}/index.html").read_bytes())
+             for d in sorted((sixty / "incidents").iterdir())]
+    assert len(sizes) == 60 and max(sizes) - min(sizes) < 200
+
+
+# --- escaping and sanitising -----------------------------------------------------------------
+
+PAYLOADS = {
+    "incidents/2026-11-04-evil/incident.md": """\
+        ---
+        title: "<script>alert('title')</script> Evil <b>bold</b>"
+        impact: minor
+        components: [api]
+        ---
+        Summary <img src=x onerror="alert('summary')"> and <a href="javascript:alert(1)">x</a>.
+        """,
+    "incidents/2026-11-04-evil/2026-11-04T100000Z-investigating.md": """\
+        ---
+        at: 2026-11-04T10:00:00Z
+        status: investigating
+        ---
+        <script>alert('update')</script>
+        [click](javascript:alert('link')) and <svg onload="alert(2)"></svg>
+        <iframe src="https://evil.example/"></iframe> but **bold** stays.
+        """,
+    "incidents/2026-11-04-evil/2026-11-04T110000Z-resolved.md": """\
+        ---
+        at: 2026-11-04T11:00:00Z
+        status: resolved
+        ---
+        Fixed. <div onmouseover="alert(3)">hover</div>
+        """,
+    "incidents/2026-11-04-evil/postmortem.md": """\
+        ---
+        published: 2026-11-04T12:00:00Z
+        ---
+        Sorry. <script>alert('postmortem')</script><a href="javascript:void(0)">y</a>
+        """,
+}
+
+
+def test_content_cannot_inject_script(tmp_path: Path) -> None:
+    site = built(site_project(tmp_path, PAYLOADS), datetime(2026, 11, 5, 12, 0, tzinfo=UTC))
+    pages = list(site.rglob("*.html"))
+    assert len(pages) > 10
+    for path in pages:
+        where = path.relative_to(site)
+        for node in parse(path).iter():
+            assert node.tag not in ("iframe", "b"), (where, node.tag)
+            if node.tag == "script":
+                assert "alert" not in node.text(), where
+            for name, value in node.attrs.items():
+                assert not name.startswith("on"), (where, node.tag, name)
+                assert not (value or "").strip().lower().startswith("javascript:"), where
+        assert "javascript:" not in path.read_text(encoding="utf-8").lower(), where
+    incident = article(site, "incidents/2026-11-04-evil/")
+    title = "<script>alert('title')</script> Evil <b>bold</b>"
+    assert incident.find("h1").text() == " ".join(title.split())
+    assert page(site, "incidents/2026-11-04-evil/").find("title").text().startswith(
+        "<script>alert('title')</script> Evil")
+    assert incident.find("strong").text() == "bold"  # Markdown still renders
+
+
+# --- the 'docs' folder only holds hand-written pages -----------------------------------------
+
+def test_build_writes_nothing_into_docs(tmp_path: Path) -> None:
+    root = copy_demo(tmp_path)
+    before = sorted(p.relative_to(root / "docs") for p in (root / "docs").rglob("*"))
+    built(root, DEMO_NOW)
+    assert sorted(p.relative_to(root / "docs") for p in (root / "docs").rglob("*")) == before
