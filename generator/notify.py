@@ -145,34 +145,42 @@ def read_previous(sources: Iterable[str], timeout: float = 10.0) -> dict[str, se
 
     A URL that answers 404 was never deployed: it published nothing.
     """
-    previous: dict[str, set[str]] = {}
+    return {key: published_update_ids(items)
+            for key, items in read_lists(sources, timeout, missing_ok=True).items()}
+
+
+def read_lists(sources: Iterable[str], timeout: float = 10.0,
+               missing_ok: bool = False) -> dict[str, list[Json]]:
+    """The incident lists of deployed documents (files or URLs), merged by key."""
+    found: dict[str, list[Json]] = {}
     for source in sources:
-        document = _load(source, timeout)
-        found = lists_in(document)
-        if not found:
+        lists = lists_in(_load(source, timeout, missing_ok))
+        if not lists:
             raise NotifyError(f"{source}: not an incidents.json or scheduled-maintenances.json "
                               'document (no "incidents" or "scheduled_maintenances" list)')
-        for key, items in found.items():
-            previous.setdefault(key, set()).update(published_update_ids(items))
-    return previous
+        for key, items in lists.items():
+            found.setdefault(key, []).extend(items)
+    return found
 
 
-def _load(source: str, timeout: float) -> Any:
+def _load(source: str, timeout: float, missing_ok: bool) -> Any:
     if re.match(r"https?://", source):
         text = _fetch(source, timeout)
-        if text is None:  # never deployed: it published nothing
+        if text is None:
+            if not missing_ok:
+                raise NotifyError(f"{source}: HTTP 404 Not Found")
+            # Never deployed: it published nothing.
             key = "scheduled_maintenances" if "scheduled-maintenances" in source else "incidents"
             return {key: []}
     else:
         try:
             text = Path(source).read_text(encoding="utf-8-sig")
         except OSError as exc:
-            raise NotifyError(f"{source}: cannot read the previous state: "
-                              f"{exc.strerror or exc}") from None
+            raise NotifyError(f"{source}: cannot read it: {exc.strerror or exc}") from None
     try:
         return json.loads(text)
     except ValueError as exc:
-        raise NotifyError(f"{source}: not JSON ({exc}); pass the previously deployed "
+        raise NotifyError(f"{source}: not JSON ({exc}); pass a deployed "
                           "api/v2/incidents.json") from None
 
 
@@ -188,7 +196,7 @@ def _fetch(url: str, timeout: float) -> str | None:
         raise NotifyError(f"{url}: HTTP {exc.code} {exc.reason}") from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise NotifyError(f"{url}: cannot fetch the previous state: {reason}") from None
+        raise NotifyError(f"{url}: cannot fetch it: {reason}") from None
 
 
 # -- chat markup ------------------------------------------------------------------------------

@@ -384,7 +384,7 @@ def test_maintenance_is_announced_when_its_list_is_compared(project, server):
 def test_unreadable_previous_state_posts_nothing_and_fails(site, server, tmp_path):
     (tmp_path / "html.json").write_text("<html>Service unavailable</html>")
     (tmp_path / "other.json").write_text('{"page": {}}')
-    for source, expected in ((tmp_path / "missing.json", "cannot read the previous state"),
+    for source, expected in ((tmp_path / "missing.json", "cannot read it"),
                              (tmp_path / "html.json", "not JSON"),
                              (tmp_path / "other.json", 'no "incidents" or'),
                              (server.url("/fail"), "HTTP 500")):
@@ -412,6 +412,29 @@ def test_the_built_site_and_notify_agree_on_update_ids(demo_site, tmp_path, serv
     [posted] = server.bodies("/json")
     assert (posted["id"], posted["status"], posted["message"]) == (
         "2026-11-23-api-errors", "monitoring", "Recovering.")
+
+
+def test_current_state_as_deployed_leaves_out_what_the_deploy_did_not_publish(site, server):
+    # Posted a few minutes ahead of the build's clock: check allows it, the build leaves it out.
+    write_files(site, {"incidents/2026/2026-11-23-db/2026-11-23T143300Z-identified.md": """
+        ---
+        at: 2026-11-23T14:33:00Z
+        status: identified
+        ---
+        Found it.
+        """})
+    later = datetime(2026, 11, 23, 14, 34, tzinfo=UTC)  # notify runs after the deploy
+    exact = notify(site, server, later, deployed(site, T1),
+                   extra=("--current", str(deployed(site, T2))))
+    assert exact.exit_code == 0, exact.output
+    assert [b["status"] for b in server.bodies("/json")] == ["identified", "investigating"]
+    server.received.clear()
+    notify(site, server, later, deployed(site, T1))  # as of notify's own clock
+    assert [b["status"] for b in server.bodies("/json")] == [
+        "identified", "investigating", "identified"]
+    missing = notify(site, server, later, deployed(site, T1),
+                     extra=("--current", server.url("/none/incidents.json")))
+    assert missing.exit_code == 1 and "HTTP 404" in missing.output
 
 
 def test_published_ids_are_read_robustly():

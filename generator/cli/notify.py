@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from .. import notify as core
-from ..problems import ContentError
+from ..config import SiteConfig, load_config
+from ..problems import ContentError, Problems
 from ..project import load_valid_project
 from ..timestamps import TimestampError, parse_duration
 from .options import in_github_actions, now_option, resolve_now
@@ -20,6 +22,9 @@ from .options import in_github_actions, now_option, resolve_now
               help="The previously deployed api/v2/incidents.json (and, to announce "
                    "maintenance, scheduled-maintenances.json), saved before deploying or "
                    "fetched by URL; repeat for both.")
+@click.option("--current", "current", multiple=True, metavar="FILE|URL",
+              help="This deploy's api/v2/incidents.json (and scheduled-maintenances.json) "
+                   "as deployed; default: built from the content as of --now.")
 @click.option("--dry-run", is_flag=True, help="Print what would be posted; post nothing.")
 @click.option("--max-age", default="24h", show_default=True, metavar="DURATION",
               help="Never post updates older than this (stale news, e.g. on a first deploy).")
@@ -32,8 +37,8 @@ from .options import in_github_actions, now_option, resolve_now
 @now_option
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
               show_default=True, help="The status page repository (holds tidings.yml).")
-def notify(previous: tuple[str, ...], dry_run: bool, max_age: str, tries: int,
-           retry_delay: float, timeout: float, now: str | None, root: Path) -> None:
+def notify(previous: tuple[str, ...], current: tuple[str, ...], dry_run: bool, max_age: str,
+           tries: int, retry_delay: float, timeout: float, now: str | None, root: Path) -> None:
     """Post updates that this deploy published for the first time to the chat webhooks.
 
     Compares the site as of now with what the previous deploy published, and posts each new
@@ -46,15 +51,13 @@ def notify(previous: tuple[str, ...], dry_run: bool, max_age: str, tries: int,
         raise click.BadParameter(str(exc), param_hint="'--max-age'") from None
     moment = resolve_now(now)
     try:
-        project = load_valid_project(root, moment)
+        config, published = _current(root, moment, current, timeout)
         seen = core.read_previous(previous, timeout)
     except ContentError as exc:
         raise click.ClickException(f"fix the content first (tidings check):\n{exc}") from None
     except core.NotifyError as exc:
         raise click.ClickException(f"{exc}; nothing was posted") from None
-    config = project.config
-    current = core.current_lists(project.snapshot(moment))
-    notices = core.new_notices(config, current, seen, moment, age)
+    notices = core.new_notices(config, published, seen, moment, age)
     click.echo(f"{len(notices)} new update(s) since the previous deploy"
                f" (compared: {', '.join(core.LISTS[k] for k in sorted(seen))}).")
     if dry_run:
@@ -64,7 +67,20 @@ def notify(previous: tuple[str, ...], dry_run: bool, max_age: str, tries: int,
     report(core.deliver(config, notices, os.environ, retry))
 
 
-def show(config, notices: list[core.Notice]) -> None:
+def _current(root: Path, moment: datetime, sources: tuple[str, ...], timeout: float
+             ) -> tuple[SiteConfig, dict[str, list[core.Json]]]:
+    """The configuration, and what this deploy published: as given, else built from content."""
+    if not sources:
+        project = load_valid_project(root, moment)
+        return project.config, core.current_lists(project.snapshot(moment))
+    problems = Problems(root=root)
+    config = load_config(root, problems)
+    if problems.errors:
+        raise ContentError(problems.errors)
+    return config, core.read_lists(sources, timeout)
+
+
+def show(config: SiteConfig, notices: list[core.Notice]) -> None:
     """The messages and payloads, without URLs (they are secrets)."""
     for notice in notices:
         click.echo(f"\n{core.summary_line(notice)}  {notice.url}  ({notice.update_id})")
