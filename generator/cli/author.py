@@ -68,6 +68,9 @@ def _reports_errors(command: Callable) -> Callable:
         except FileExistsError as exc:
             raise click.ClickException(f"{exc.filename} exists already; nothing was "
                                        "overwritten") from None
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {exc.filename or 'the file'}: "
+                                       f"{exc.strerror or exc}") from None
 
     return run
 
