@@ -82,9 +82,9 @@ def complete(root: Path, drafts: list[Draft], registry: ComponentRegistry, site:
     assignment = registry.assign(configured, used)
     drafts = sorted(drafts, key=lambda d: (d.created_at is None, d.created_at, d.folder))
     the_plan = plan(drafts, assignment.ids, incidents)
-    for draft, where in the_plan.skipped:
-        problems.warn(where, 1, f"{draft.folder} already exists; not overwritten (delete the "
-                      "folder to import it again)")
+    for _draft, where in the_plan.skipped:
+        problems.warn(where, 1, "this folder already exists and is not overwritten; delete "
+                      "it to import it again")
     every = configured + [Component(c.id, c.name) for c in assignment.new]
     report = ImportReport(root, dry_run, skipped=the_plan.skipped,
                           new_components=assignment.new)

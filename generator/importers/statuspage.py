@@ -181,11 +181,13 @@ class StatuspageFile:
             self.warn(line, f"incident {iid}: {len(moved) + 1} updates share the second "
                       f"{iso(moved[0])}; they are spaced one second apart, newest last as "
                       "listed")
+        impact = self.impact(raw, kind, line)
         if not updates:
-            self.warn(line, f"incident {iid} has no updates; it is not imported")
+            if not updates_raw:
+                self.warn(line, f"incident {iid} has no updates; it is not imported")
             return None
         draft = Draft(
-            folder="", kind=kind, title=title, impact=self.impact(raw, kind, line),
+            folder="", kind=kind, title=title, impact=impact,
             components=list(dict.fromkeys(components + [k for u in updates
                                                         for k in u.components])),
             updates=updates, source=self.path, line=line)
@@ -351,9 +353,10 @@ class StatuspageFile:
             return None
         try:
             return utc_seconds(parse_timestamp(value))
-        except TimestampError as exc:
+        except TimestampError:
             if what:
-                self.error(line, f"{what}: {exc}")
+                self.error(line, f'{what}: "{value}" is not an ISO 8601 timestamp with a zone, '
+                           "as Statuspage writes them (e.g. 2020-07-16T21:10:37.506Z)")
             return None
 
     def day(self, value: Any) -> date | None:
