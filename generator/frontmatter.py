@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+_STR, _MAP, _SEQ = (f"tag:yaml.org,2002:{name}" for name in ("str", "map", "seq"))
+_MERGE_TAGS = frozenset({"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"})  # `<<`, `=`
 
 
 class LineDict(dict):
@@ -30,28 +33,75 @@ class LineList(list):
 
 
 class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Builds LineDict/LineList with absolute lines; plain strings and containers take a
+    short path (a front matter is mostly those), everything else PyYAML's own constructors."""
+
+    line_offset = 0  # added to every line: the text's first line in its file, minus one
+
+    def resolve(self, kind, value, implicit):  # noqa: D102 - BaseResolver.resolve, unrolled
+        if kind is ScalarNode and not self.yaml_path_resolvers:
+            if implicit[0]:
+                for tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
+                    if regexp.match(value):
+                        return tag
+            return self.DEFAULT_SCALAR_TAG
+        return super().resolve(kind, value, implicit)
+
+    def construct_child(self, node):
+        """``construct_object(node, deep=True)`` with the same memo and loop check, faster."""
+        tag, kind = node.tag, type(node)
+        if kind is ScalarNode and tag == _STR:
+            return node.value
+        if not ((kind is MappingNode and tag == _MAP) or (kind is SequenceNode and tag == _SEQ)):
+            return self.construct_object(node, deep=True)
+        if node in self.constructed_objects:
+            return self.constructed_objects[node]
+        if node in self.recursive_objects:
+            raise yaml.constructor.ConstructorError(
+                None, None, "found unconstructable recursive node", node.start_mark)
+        self.recursive_objects[node] = None
+        data = (self.construct_mapping(node) if kind is MappingNode
+                else self.construct_sequence(node))
+        self.constructed_objects[node] = data
+        del self.recursive_objects[node]
+        return data
+
     def construct_mapping(self, node, deep=False):  # noqa: D102
-        self.flatten_mapping(node)
+        _expect(node, MappingNode, "mapping")
+        for key_node, _value in node.value:  # flatten only when there is something to do
+            if key_node.tag in _MERGE_TAGS:
+                self.flatten_mapping(node)
+                break
+        offset = self.line_offset + 1
         result = LineDict()
-        result.lines = {}
-        result.line = node.start_mark.line + 1
+        result.lines = lines = {}
+        result.line = node.start_mark.line + offset
         for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
+            key = self.construct_child(key_node)
             try:
                 hash(key)
             except TypeError:
                 raise yaml.constructor.ConstructorError(
                     None, None, "a key must be a plain word", key_node.start_mark
                 ) from None
-            result[key] = self.construct_object(value_node, deep=True)
-            result.lines[key] = key_node.start_mark.line + 1
+            result[key] = self.construct_child(value_node)
+            lines[key] = key_node.start_mark.line + offset
         return result
 
     def construct_sequence(self, node, deep=False):  # noqa: D102
-        result = LineList(self.construct_object(child, deep=True) for child in node.value)
-        result.lines = [child.start_mark.line + 1 for child in node.value]
-        result.line = node.start_mark.line + 1
+        _expect(node, SequenceNode, "sequence")
+        offset = self.line_offset + 1
+        result = LineList(self.construct_child(child) for child in node.value)
+        result.lines = [child.start_mark.line + offset for child in node.value]
+        result.line = node.start_mark.line + offset
         return result
+
+
+def _expect(node, kind: type, name: str) -> None:
+    """``!!map [1]`` or ``!!seq {a: 1}``: a clear error instead of a crash."""
+    if not isinstance(node, kind):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"the tag says {name}, but the value is a {node.id}", node.start_mark)
 
 
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mapping)
@@ -60,6 +110,10 @@ _LineLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
+# What BaseResolver.resolve tries for a plain scalar, by its first character, precomputed.
+_WILDCARD = _LineLoader.yaml_implicit_resolvers.get(None, [])
+_IMPLICIT = {first: resolvers + _WILDCARD
+             for first, resolvers in _LineLoader.yaml_implicit_resolvers.items()}
 
 
 class FrontMatterError(Exception):
@@ -82,7 +136,12 @@ class Document:
 def load_yaml(text: str, first_line: int = 1) -> Any:
     """Parse YAML, returning LineDict/LineList; raise FrontMatterError with the absolute line."""
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        loader = _LineLoader(text)
+        loader.line_offset = first_line - 1  # lines come out absolute, in the file's numbering
+        try:
+            data = loader.get_single_data()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
@@ -98,25 +157,7 @@ def load_yaml(text: str, first_line: int = 1) -> Any:
         raise FrontMatterError(first_line, f"YAML error: {exc}") from None
     except RecursionError:
         raise FrontMatterError(first_line, "the YAML is nested too deeply; simplify it") from None
-    if first_line != 1:
-        _shift_lines(data, first_line - 1, set())
     return data
-
-
-def _shift_lines(value: Any, offset: int, seen: set[int]) -> None:
-    """Make lines absolute; each node once, as YAML aliases may share or loop."""
-    if not isinstance(value, LineDict | LineList) or id(value) in seen:
-        return
-    seen.add(id(value))
-    value.line += offset
-    if isinstance(value, LineDict):
-        value.lines = {k: v + offset for k, v in value.lines.items()}
-        children = list(value.values())
-    else:
-        value.lines = [v + offset for v in value.lines]
-        children = list(value)
-    for child in children:
-        _shift_lines(child, offset, seen)
 
 
 def parse(path: Path, raw: bytes) -> Document:

@@ -41,23 +41,27 @@ def load_incidents(config: SiteConfig, problems: Problems) -> list[Incident]:
         problems.add(root, 1, f"the folder {config.incidents_dir}/ is missing; create it "
                      "(an empty folder means an all-operational page)")
         return []
+    known = frozenset(config.component_ids)
     incidents = [
         incident
-        for folder in _incident_folders(root, problems)
-        if (incident := _FolderReader(config, problems, folder).read()) is not None
+        for folder, names in _incident_folders(root, problems)
+        if (incident := _FolderReader(config, problems, folder, names, known).read()) is not None
     ]
     incidents.sort(key=lambda i: (i.created_at or _NEVER, i.id))
     return incidents
 
 
-def _incident_folders(root: Path, problems: Problems) -> list[Path]:
-    """Folders holding incident.md; ``_``-prefixed folders (templates) are not content."""
-    found: list[Path] = []
+def _incident_folders(root: Path, problems: Problems) -> list[tuple[Path, list[str]]]:
+    """Folders holding incident.md, each with its other ``*.md`` names (files or not, as a
+    glob finds them, sorted); ``_``-prefixed folders (templates) are not content."""
+    found: list[tuple[Path, list[str]]] = []
     for dirpath, dirnames, filenames in os.walk(root):
+        entries = filenames + dirnames  # what the walk listed, before skipping any folder
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(("_", ".")))
         here = Path(dirpath)
         if INCIDENT_FILE in filenames:
-            found.append(here)
+            found.append((here, sorted(n for n in entries
+                                       if n.endswith(".md") and n != INCIDENT_FILE)))
             for nested in dirnames:
                 problems.add(here / nested, 1, "folders inside an incident folder are not read; "
                              "move its files up into the incident folder or out of incidents/")
@@ -75,13 +79,15 @@ class _FolderReader:
     config: SiteConfig
     problems: Problems
     folder: Path
+    names: list[str]  # the folder's other *.md names, sorted
+    known: frozenset[str]  # the configured component ids
 
     def read(self) -> Incident | None:
         doc = self.document(self.folder / INCIDENT_FILE)
         if doc is None:
             return None
         incident = self.incident(doc)
-        others = sorted(p for p in self.folder.glob("*.md") if p.name != INCIDENT_FILE)
+        others = [self.folder / name for name in self.names]
         if incident and not incident.is_maintenance and not any(
                 p.name != POSTMORTEM_FILE for p in others):
             self.problems.add(doc.path, 1, "the incident has no update; add a file such as "
@@ -161,9 +167,9 @@ class _FolderReader:
         return list(dict.fromkeys(known))
 
     def known_component(self, path: Path, component_id: str, line: int) -> bool:
-        ids = self.config.component_ids
-        if component_id in ids:
+        if component_id in self.known:
             return True
+        ids = self.config.component_ids
         self.problems.add(path, line, f'unknown component "{component_id}"'
                           f"{did_you_mean(component_id, ids)}; components are defined in "
                           f"tidings.yml: {one_of(ids)}")
