@@ -36,10 +36,13 @@ def mkdocs_command(action: str, config_file: Path, *args: str) -> list[str]:
 
 
 def check_content(root: Path, now: datetime) -> None:
-    """Print every problem as ``tidings check`` does and stop before MkDocs starts."""
+    """Print every problem as ``tidings check`` does; stop before MkDocs starts on an error.
+
+    Warnings (overdue updates) are printed and never stop the build (decision 5).
+    """
     project = load_project(root, now)
+    report(project.problems.errors + project.problems.warnings)
     if project.problems.errors:
-        report(project.problems.errors)
         click.echo(f"{len(project.problems.errors)} error(s): the site was not built; "
                    "the previous site is unchanged", err=True)
         raise SystemExit(1)
