@@ -152,35 +152,17 @@ class StatuspageFile:
     # -- one incident -----------------------------------------------------------------------
 
     def incident(self, raw: Any, scheduled: bool) -> Draft | None:
-        if not isinstance(raw, dict):
-            self.error(1, f"an incident must be a JSON object, not {type(raw).__name__}")
+        header = self.header(raw)
+        if header is None:
             return None
-        iid, line = raw.get("id"), self.line_of(raw.get("id"))
-        updates_raw = raw.get("incident_updates")
-        if not isinstance(iid, str) or not iid.strip():
-            self.error(line, 'an incident has no "id"; every Statuspage incident has one')
-            return None
-        if not isinstance(updates_raw, list):
-            self.error(line, f'incident {iid}: "incident_updates" is missing or not a list')
-            return None
+        iid, line, updates_raw = header
         title = _text(raw.get("name"))
         if not title:
             self.error(line, f'incident {iid}: "name" is missing; it becomes the title')
-        maintenance = (scheduled or bool(raw.get("scheduled_for"))
-                       or raw.get("impact") == "maintenance"
-                       or any(isinstance(u, dict) and u.get("status") in MAINTENANCE_STATUSES
-                              for u in updates_raw))
-        kind = "maintenance" if maintenance else "incident"
+        kind = "maintenance" if self.is_maintenance(raw, scheduled, updates_raw) else "incident"
         components = [self.incident_component(c) for c in raw.get("components") or []
                       if isinstance(c, dict) and isinstance(c.get("id"), str)]
-        updates = [u for raw_u in updates_raw
-                   if (u := self.update(raw_u, iid, kind, line)) is not None]
-        # Statuspage lists updates newest first: equal times keep that order, reversed.
-        updates = [u for _i, u in sorted(enumerate(updates), key=lambda p: (p[1].at, -p[0]))]
-        if moved := spread(updates):
-            self.warn(line, f"incident {iid}: {len(moved) + 1} updates share the second "
-                      f"{iso(moved[0])}; they are spaced one second apart, newest last as "
-                      "listed")
+        updates = self.timeline(updates_raw, iid, kind, line)
         impact = self.impact(raw, kind, line)
         if not updates:
             if not updates_raw:
@@ -190,16 +172,50 @@ class StatuspageFile:
             folder="", kind=kind, title=title, impact=impact,
             components=list(dict.fromkeys(components + [k for u in updates
                                                         for k in u.components])),
-            updates=updates, source=self.path, line=line)
+            updates=updates, source=self.path, line=line, source_id=iid)
         self.backfill(draft, updates_raw)
-        if maintenance:
+        if kind == "maintenance":
             self.window(draft, raw, iid, line)
         self.postmortem(draft, raw, iid, line)
         self.report_state(draft, raw, iid, line)
         day = (self.moment(raw.get("created_at"), line, "created_at", quiet=True)
                or updates[0].at).date()
-        draft.folder, draft.source_id = dated_folder(day, title, iid), iid
+        draft.folder = dated_folder(day, title, iid)
         return draft
+
+    def header(self, raw: Any) -> tuple[str, int, list[Any]] | None:
+        """(id, line, incident_updates) of a well-formed incident object."""
+        if not isinstance(raw, dict):
+            self.error(1, f"an incident must be a JSON object, not {type(raw).__name__}")
+            return None
+        iid, line = raw.get("id"), self.line_of(raw.get("id"))
+        if not isinstance(iid, str) or not iid.strip():
+            self.error(line, 'an incident has no "id"; every Statuspage incident has one')
+            return None
+        updates_raw = raw.get("incident_updates")
+        if not isinstance(updates_raw, list):
+            self.error(line, f'incident {iid}: "incident_updates" is missing or not a list')
+            return None
+        return iid, line, updates_raw
+
+    @staticmethod
+    def is_maintenance(raw: dict[str, Any], scheduled: bool, updates_raw: list[Any]) -> bool:
+        return (scheduled or bool(raw.get("scheduled_for")) or raw.get("impact") == "maintenance"
+                or any(isinstance(u, dict) and u.get("status") in MAINTENANCE_STATUSES
+                       for u in updates_raw))
+
+    def timeline(self, updates_raw: list[Any], iid: str, kind: str, line: int
+                 ) -> list[DraftUpdate]:
+        """The updates, oldest first; Statuspage lists them newest first, so equal times keep
+        that order reversed."""
+        updates = [u for raw_u in updates_raw
+                   if (u := self.update(raw_u, iid, kind, line)) is not None]
+        updates = [u for _i, u in sorted(enumerate(updates), key=lambda p: (p[1].at, -p[0]))]
+        if moved := spread(updates):
+            self.warn(line, f"incident {iid}: {len(moved) + 1} updates share the second "
+                      f"{iso(moved[0])}; they are spaced one second apart, newest last as "
+                      "listed")
+        return updates
 
     def incident_component(self, item: dict[str, Any]) -> str:
         group = item.get("group_id")
@@ -331,8 +347,11 @@ class StatuspageFile:
         """Say what will look different from the source, never silently."""
         latest = draft.updates[-1].status
         if draft.kind == "incident" and latest != "resolved":
-            self.warn(line, f'incident {iid} is still "{latest}" in the source; it shows as '
-                      "open until you add a resolved update")
+            closed = raw.get("status") in ("resolved", "postmortem")
+            said = (f'is {raw["status"]} in the source, but its last update says "{latest}"'
+                    if closed else f'is still "{latest}" in the source')
+            self.warn(line, f"incident {iid} {said}; it shows as open until you add a "
+                      "resolved update")
         if draft.kind == "maintenance" and latest in ("in_progress", "verifying"):
             self.warn(line, f'maintenance {iid} is still "{latest}" in the source; it shows '
                       "as in progress until you add a completed update")
