@@ -299,9 +299,9 @@ def write_site(files: dict[str, bytes], folder: Path) -> Path:
     return folder
 
 
-def test_prometheus_exporter_reads_components_statuses_and_open_incident(demo, files, tmp_path):
-    site = write_site(files, tmp_path / "site")
-    metrics = run_exporter(site, tmp_path)
+def test_prometheus_exporter_reads_components_statuses_and_open_incident(demo, demo_site,
+                                                                         tmp_path):
+    metrics = run_exporter(demo_site, tmp_path)  # the real MkDocs build, served
     components = {s.labels["component_name"]: s.value
                   for s in metrics["statuspage_component_status"]}
     for component in demo.config.components:
@@ -333,3 +333,17 @@ def test_prometheus_exporter_sees_maintenance_in_progress(after_resolution, tmp_
     assert [s.labels["incident_id"] for s in metrics["statuspage_incident_info"]] == ["none"]
     (service,) = metrics["statuspage_service_status"]
     assert service.value == 0.0  # under maintenance is not "operational" to the exporter
+
+
+# -- the built site -----------------------------------------------------------------------------
+
+
+def test_built_site_publishes_the_api_unchanged_and_links_resolve(demo_site, files):
+    for name in ENDPOINTS:
+        path = f"api/v2/{name}"
+        assert (demo_site / path).read_bytes() == files[path], path
+    summary = api(files, "incidents.json")["incidents"] + api(
+        files, "scheduled-maintenances.json")["scheduled_maintenances"]
+    for incident in summary:
+        page = incident["shortlink"].removeprefix("http://127.0.0.1:8000/")
+        assert (demo_site / page / "index.html").is_file(), incident["shortlink"]

@@ -96,6 +96,11 @@ def test_width_grows_with_the_words_and_markup_is_escaped():
     assert b"<script>" not in tricky and texts(ET.fromstring(tricky)) == ["<script>", "a & b"]
 
 
+def test_built_site_publishes_every_badge(demo_site, demo, files):
+    for path in badge_paths(demo):
+        assert (demo_site / path).read_bytes() == files[path], path
+
+
 def test_text_fits_its_box_in_chromium(demo, files, browser):
     """Rendered with the browser's own fonts, each text stays inside its rectangle, and the
     estimate is close to the natural width (so textLength barely stretches or squeezes)."""

@@ -127,3 +127,11 @@ def test_an_update_bumps_sequence_and_dtstamp_while_uid_and_url_stay(tmp_path, f
     assert str(after["SUMMARY"]) == "Database upgrades"
     assert str(after["URL"]) == str(before["URL"])
     assert "also covers Redis" in str(after["DESCRIPTION"])
+
+
+def test_built_site_publishes_calendars_whose_links_resolve(demo_site, demo, files):
+    for path in calendar_paths(demo):
+        assert (demo_site / path).read_bytes() == files[path], path
+        for event in events(files[path]).values():
+            page = str(event["URL"]).removeprefix("http://127.0.0.1:8000/")
+            assert (demo_site / page / "index.html").is_file(), (path, event["URL"])

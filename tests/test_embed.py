@@ -3,6 +3,7 @@ status site on another (sending CORS headers as GitHub Pages does), at the root 
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -106,9 +107,9 @@ def open_app(page: Any, app_url: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
-def test_banner_shows_open_incident_from_another_origin(page, demo, tmp_path):
-    site = write_site(demo, tmp_path / "site")
-    with static_server(site) as site_url, \
+def test_banner_shows_open_incident_from_another_origin(page, demo_site, tmp_path):
+    """The built demo site on one origin, the app on another; the link opens the incident."""
+    with static_server(demo_site) as site_url, \
             static_server(host_page(tmp_path / "app", f"{site_url}embed.js")) as app_url:
         assert site_url != app_url  # two origins: another port
         open_app(page, app_url)
@@ -118,6 +119,12 @@ def test_banner_shows_open_incident_from_another_origin(page, demo, tmp_path):
         link = banner.get_by_role("link", name="Elevated API error rates")
         assert link.get_attribute("href") == f"{site_url}incidents/{OPEN}/"
         assert page.get_by_role("button", name=DISMISS).is_visible()
+        with page.context.expect_page() as opened:
+            link.click()
+        incident_page = opened.value
+        incident_page.wait_for_load_state()
+        assert incident_page.url == f"{site_url}incidents/{OPEN}/"
+        assert "Elevated API error rates" in incident_page.title()
     assert page.errors == []
 
 
@@ -133,8 +140,8 @@ def test_nothing_is_shown_when_all_is_operational(page, project, tmp_path):
     assert page.errors == []
 
 
-def test_site_under_a_subpath(page, demo, tmp_path):
-    write_site(demo, tmp_path / "root" / "status")
+def test_site_under_a_subpath(page, demo_site, tmp_path):
+    shutil.copytree(demo_site, tmp_path / "root" / "status")
     with static_server(tmp_path / "root") as origin, \
             static_server(host_page(tmp_path / "app", f"{origin}status/embed.js")) as app_url:
         with page.expect_response(f"{origin}status/api/v2/summary.json") as response:

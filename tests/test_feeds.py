@@ -12,7 +12,7 @@ from pathlib import Path
 import feedparser
 import pytest
 from browser import require
-from conftest import DEMO_NOW, REPO, copy_demo, write_files
+from conftest import DEMO_NOW, REPO, build_site, copy_demo, write_files
 
 from generator.feeds import FEED_LIMIT
 from generator.outputs import generated_files
@@ -274,3 +274,34 @@ def test_every_feed_is_capped_at_the_newest_fifty(project):
     assert len(updates) == FEED_LIMIT
     assert updates[0].id.endswith("i59/update/b")
     assert parse(files["components/web/history.atom"]).entries == []
+
+
+# -- the built site (MkDocs with the tidings plugin) ----------------------------------------
+
+
+def site_file(site: Path, url: str) -> Path:
+    """The built file a site URL serves (``…/`` serves ``…/index.html``)."""
+    relative = url.removeprefix("http://127.0.0.1:8000/")
+    return site / (relative + "index.html" if relative.endswith("/") or not relative
+                   else relative)
+
+
+def test_built_site_publishes_every_feed_unchanged(demo_site, demo, files):
+    for path in feed_paths(demo):
+        assert (demo_site / path).read_bytes() == files[path], path
+
+
+def test_every_feed_link_leads_to_a_built_page(demo_site, demo, files):
+    for path in feed_paths(demo):
+        parsed = parse(files[path])
+        targets = [link.href for link in parsed.feed.links] + [e.link for e in parsed.entries]
+        for url in targets:
+            assert site_file(demo_site, url).is_file(), f"{path} links to missing {url}"
+
+
+def test_a_second_build_is_byte_identical(demo_site, demo, tmp_path):
+    """SOURCE_DATE_EPOCH fixes now: two builds of the same content give the same outputs."""
+    result = build_site(REPO, tmp_path / "again")
+    assert result.returncode == 0, result.stderr
+    for path in generated_files(demo):
+        assert (tmp_path / "again" / path).read_bytes() == (demo_site / path).read_bytes(), path
