@@ -150,3 +150,15 @@ def test_link_check_reports_broken_links(tmp_path: Path) -> None:
     assert "/about" in broken  # a folder link needs its index.html
     assert "history" not in broken
     assert broken.count("\n") == 2, broken
+
+
+# --- missing tools --------------------------------------------------------------------------
+
+def test_a_missing_tool_skips_locally_but_fails_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="TEST TOOL MISSING: chromium"):
+        require(False, "chromium")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="TEST TOOL MISSING: chromium"):
+        require(False, "chromium")
+    require(True, "chromium")  # present: nothing happens
