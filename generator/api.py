@@ -37,21 +37,19 @@ def api_files(snapshot: Snapshot) -> dict[str, bytes]:
     page = {"page": api.page}
     status = {"status": {"indicator": snapshot.indicator, "description": snapshot.description}}
     bodies: dict[str, Json] = {
-        "summary.json": {**page, **status, "components": api.components,
-                         "incidents": api.incidents(unresolved),
-                         "scheduled_maintenances": api.incidents(active + upcoming)},
-        "status.json": {**page, **status},
-        "components.json": {**page, "components": api.components},
-        "incidents.json": {**page, "incidents": api.incidents(incidents[:LIST_LIMIT])},
-        "incidents/unresolved.json": {**page, "incidents": api.incidents(unresolved)},
-        "scheduled-maintenances.json": {
+        urls.API_SUMMARY: {**page, **status, "components": api.components,
+                           "incidents": api.incidents(unresolved),
+                           "scheduled_maintenances": api.incidents(active + upcoming)},
+        urls.API_STATUS: {**page, **status},
+        urls.API_COMPONENTS: {**page, "components": api.components},
+        urls.API_INCIDENTS: {**page, "incidents": api.incidents(incidents[:LIST_LIMIT])},
+        urls.API_UNRESOLVED: {**page, "incidents": api.incidents(unresolved)},
+        urls.API_MAINTENANCES: {
             **page, "scheduled_maintenances": api.incidents(maintenance[:LIST_LIMIT])},
-        "scheduled-maintenances/upcoming.json": {
-            **page, "scheduled_maintenances": api.incidents(upcoming)},
-        "scheduled-maintenances/active.json": {
-            **page, "scheduled_maintenances": api.incidents(active)},
+        urls.API_UPCOMING: {**page, "scheduled_maintenances": api.incidents(upcoming)},
+        urls.API_ACTIVE: {**page, "scheduled_maintenances": api.incidents(active)},
     }
-    return {urls.API + name: dump(body) for name, body in bodies.items()}
+    return {path: dump(body) for path, body in bodies.items()}
 
 
 def dump(body: Json) -> bytes:

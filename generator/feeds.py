@@ -71,7 +71,8 @@ def feed_files(snapshot: Snapshot) -> dict[str, bytes]:
     for component in config.components:
         entries = [incident_entries[i.id] for i in snapshot.for_component(component.id)
                    if i.id in incident_entries]
-        feeds.append(Feed(urls.component_file(component.id, "history"),
+        stem = urls.component_file(component.id, urls.COMPONENT_HISTORY_ATOM)
+        feeds.append(Feed(stem.removesuffix(".atom"),
                           published.tag(config, "component", component.id, "history"),
                           f"{config.name}: {component.name} history",
                           f"Incidents and maintenance affecting {component.name}.",

@@ -18,6 +18,17 @@ CALENDAR = "maintenance.ics"
 BADGE = "badge.svg"
 EMBED = "embed.js"
 API = "api/v2/"
+# Statuspage's public API v2 endpoints, each a static JSON file under API.
+API_SUMMARY = f"{API}summary.json"
+API_STATUS = f"{API}status.json"
+API_COMPONENTS = f"{API}components.json"
+API_INCIDENTS = f"{API}incidents.json"
+API_UNRESOLVED = f"{API}incidents/unresolved.json"
+API_MAINTENANCES = f"{API}scheduled-maintenances.json"
+API_UPCOMING = f"{API}scheduled-maintenances/upcoming.json"
+API_ACTIVE = f"{API}scheduled-maintenances/active.json"
+COMPONENT_HISTORY_ATOM = "history.atom"  # names for component_file()
+COMPONENT_HISTORY_RSS = "history.rss"
 
 
 def history_page(number: int) -> str:
