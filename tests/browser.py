@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -78,8 +79,6 @@ def serve(folder: Path) -> Iterator[str]:
 def chromium() -> Iterator[Any]:
     """One headless Debian Chromium for a test module (Playwright's sync API)."""
     require(CHROMIUM.exists(), f"{CHROMIUM} (Debian package chromium)")
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:

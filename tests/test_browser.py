@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from browser import PHONE, axe_violations, chromium, describe_violations, serve
 from conftest import DEMO_NOW, REPO
+from playwright.sync_api import expect
 
 from generator.project import load_valid_project
 from generator.render import markdown_to_text
@@ -63,6 +64,7 @@ def new_page(browser: Any, javascript: bool = True, **options: Any) -> Any:
     """A page in a fresh context (no shared storage), clock frozen at the demo's moment."""
     context = browser.new_context(java_script_enabled=javascript, locale="en-GB",
                                   timezone_id="UTC", **options)
+    context.set_default_timeout(10_000)  # a missing element fails in seconds, not 30
     page = context.new_page()
     if javascript:
         page.clock.set_fixed_time(DEMO_NOW)
@@ -77,8 +79,8 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 def local_time(snapshot: Snapshot, moment: datetime) -> str:
-    """HH:MM in the site's timezone, as pages show times."""
-    return moment.astimezone(snapshot.config.timezone).strftime("%H:%M")
+    """``14:50 CET``: pages show times in the site's timezone, with the zone named."""
+    return moment.astimezone(snapshot.config.timezone).strftime("%H:%M %Z")
 
 
 def first_sentence(markdown: str) -> str:
@@ -89,8 +91,6 @@ def first_sentence(markdown: str) -> str:
 
 def test_overview_shows_the_open_incident_and_links_to_it(page: Any, site_url: str,
                                                           snapshot: Snapshot) -> None:
-    from playwright.sync_api import expect
-
     incident = snapshot.open_incidents[0]
     page.goto(site_url)
     expect(page.get_by_text(snapshot.description).first).to_be_visible()
@@ -121,20 +121,16 @@ def test_incident_page_shows_the_timeline_newest_first(page: Any, site_url: str,
     assert_timeline_newest_first(page, snapshot, OPEN_INCIDENT)
 
 
-def test_times_get_relative_words_and_the_stale_note_shows_when_old(
-        browser: Any, site_url: str) -> None:
-    page = new_page(browser)
-    try:
-        page.goto(f"{site_url}incidents/{OPEN_INCIDENT}/")
-        assert "ago" in page.locator(".tidings-local").first.inner_text()
-        assert page.locator(".tidings-stale").is_hidden()  # built just now
-        page.clock.set_fixed_time(DEMO_NOW + timedelta(hours=2))
-        page.reload()
-        note = page.locator(".tidings-stale")
-        assert note.is_visible()
-        assert "may be out of date" in note.inner_text()
-    finally:
-        page.context.close()
+def test_times_get_relative_words_and_the_stale_note_shows_when_old(page: Any,
+                                                                     site_url: str) -> None:
+    page.goto(f"{site_url}incidents/{OPEN_INCIDENT}/")
+    assert "ago" in page.locator(".tidings-local").first.inner_text()
+    assert page.locator(".tidings-stale").is_hidden()  # the clock says: built just now
+    page.clock.set_fixed_time(DEMO_NOW + timedelta(hours=2))  # decision 16: older than 30 min
+    page.reload()
+    note = page.locator(".tidings-stale")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("may be out of date")
 
 
 # --- without JavaScript ---------------------------------------------------------------------
