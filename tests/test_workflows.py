@@ -13,6 +13,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,7 @@ import yaml
 from generator.config import load_config
 from generator.problems import Problems
 from tests.conftest import DEMO_NOW, REPO, copy_demo, epoch
+from tests.workflow_runner import JobRun, Runner
 
 GITHUB = REPO / ".github"
 WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
@@ -338,61 +342,16 @@ def test_builds_use_the_wall_clock():
         assert "SOURCE_DATE_EPOCH" not in str(load(path).get("env", {}))
 
 
-def test_deploy_saves_the_live_incidents_before_replacing_them():
+def test_deploy_saves_the_live_api_before_replacing_it():
     steps = steps_of(REUSABLE, "deploy")
     configure = index(steps, "actions/configure-pages@")
-    fetch = index(steps, "/api/v2/incidents.json")
+    fetch = index(steps, "/api/v2/")
     keep = index(steps, "actions/upload-artifact@")
     deploy = index(steps, "actions/deploy-pages@")
     assert configure < fetch < keep < deploy
     assert steps[fetch]["env"]["PAGE_URL"] == "${{ steps.pages.outputs.base_url }}"
-    assert steps[configure]["id"] == "pages"
-    assert steps[keep]["with"]["path"] == "previous-incidents.json"
     build = steps_of(REUSABLE, "build")
     assert index(build, "tidings build --strict") < index(build, "actions/upload-pages-artifact@")
-
-
-@pytest.fixture
-def live_site(tmp_path: Path):
-    """A static server on 127.0.0.1 for the folder it yields the URL of, as Pages would be."""
-    root = tmp_path / "live"
-    root.mkdir()
-    handler = functools.partial(QuietHandler, directory=str(root))
-    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        yield root, f"http://127.0.0.1:{server.server_address[1]}"
-        server.shutdown()
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep the test output clean."""
-
-
-def run_fetch_step(url: str, cwd: Path) -> Any:
-    steps = steps_of(REUSABLE, "deploy")
-    script = steps[index(steps, "/api/v2/incidents.json")]["run"]
-    env = {**os.environ, "PAGE_URL": url, "GITHUB_RUN_ID": "7", "GITHUB_RUN_ATTEMPT": "1"}
-    subprocess.run(["bash", "-eo", "pipefail", "-c", script], cwd=cwd, env=env, check=True,
-                   capture_output=True, timeout=60)
-    return json.loads((cwd / "previous-incidents.json").read_text(encoding="utf-8"))
-
-
-def test_fetch_step_saves_the_live_incidents(live_site, tmp_path: Path):
-    root, url = live_site
-    live = {"page": {"id": "x"}, "incidents": [{"id": "2026-11-23-api-errors"}]}
-    (root / "api" / "v2").mkdir(parents=True)
-    (root / "api" / "v2" / "incidents.json").write_text(json.dumps(live), encoding="utf-8")
-    # Pages' base_url may or may not end in a slash.
-    assert run_fetch_step(url + "/", tmp_path) == live
-    assert run_fetch_step(url, tmp_path) == live
-
-
-def test_fetch_step_falls_back_to_no_incidents_before_the_first_deployment(live_site,
-                                                                          tmp_path: Path):
-    _, url = live_site
-    assert run_fetch_step(url, tmp_path) == {"incidents": []}
 
 
 def test_notify_runs_after_deploy_with_every_webhook_secret():
@@ -404,17 +363,161 @@ def test_notify_runs_after_deploy_with_every_webhook_secret():
     notify = reusable["jobs"]["notify"]
     assert notify["needs"] == "deploy"
     assert notify["permissions"] == {"contents": "read"}
-    steps = notify["steps"]
-    download = index(steps, "actions/download-artifact@")
-    run = index(steps, "tidings notify")
-    assert download < run
-    assert steps[download]["with"]["name"] == "previous-incidents"
-    assert "--previous previous-incidents.json" in steps[run]["run"]
-    assert set(steps[run]["env"]) == names
-    assert all(steps[run]["env"][n] == f"${{{{ secrets.{n} }}}}" for n in names)
+    step = notify["steps"][index(notify["steps"], "tidings notify")]
+    assert step["env"] == {n: f"${{{{ secrets.{n} }}}}" for n in names}
     assert set(triggers(reusable)["workflow_call"]["secrets"]) == names
     for caller in ("publish.yml", "scheduled.yml"):
-        assert set(workflow(caller)["jobs"]["publish"]["secrets"]) == names, caller
+        assert workflow(caller)["jobs"]["publish"]["secrets"] == step["env"], caller
+
+
+# --- the publishing jobs, played end to end ---------------------------------------------------
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep the test output clean."""
+
+
+@contextmanager
+def serve(handler: Any) -> Iterator[str]:
+    """An HTTP server on a free port of 127.0.0.1; yields its URL."""
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}"
+        finally:
+            server.shutdown()
+
+
+@pytest.fixture
+def live_site(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """A static server for a folder, as GitHub Pages serves the deployed site; empty at first."""
+    root = tmp_path / "live"
+    root.mkdir()
+    with serve(functools.partial(QuietHandler, directory=str(root))) as url:
+        yield root, url
+
+
+@pytest.fixture
+def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A JSON webhook that records what it is sent."""
+    received: list[dict[str, Any]] = []
+
+    class Recorder(QuietHandler):
+        def do_POST(self) -> None:
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    with serve(Recorder) as url:
+        yield url + "/hook", received
+
+
+def checkout_demo(workspace: Path) -> None:
+    """What actions/checkout gives a job: the sources, as a git repository."""
+    copy_demo(workspace)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c",
+           "commit.gpgsign=false"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "demo"]):
+        subprocess.run([*git, *args], cwd=workspace, check=True, capture_output=True)
+
+
+def run_fetch_step(url: str, cwd: Path) -> dict[str, Any]:
+    steps = steps_of(REUSABLE, "deploy")
+    script = steps[index(steps, "/api/v2/")]["run"]
+    env = {**os.environ, "PAGE_URL": url, "GITHUB_RUN_ID": "7", "GITHUB_RUN_ATTEMPT": "1"}
+    result = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", script], cwd=cwd, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return {p.name: json.loads(p.read_text()) for p in sorted((cwd / "previous").iterdir())}
+
+
+def test_fetch_step_saves_the_live_api(live_site, tmp_path: Path):
+    root, url = live_site
+    incidents = {"page": {"id": "x"}, "incidents": [{"id": "a", "incident_updates": []}]}
+    maintenances = {"page": {"id": "x"}, "scheduled_maintenances": []}
+    (root / "api" / "v2").mkdir(parents=True)
+    (root / "api" / "v2" / "incidents.json").write_text(json.dumps(incidents))
+    (root / "api" / "v2" / "scheduled-maintenances.json").write_text(json.dumps(maintenances))
+    expected = {"incidents.json": incidents, "scheduled-maintenances.json": maintenances}
+    assert run_fetch_step(url + "/", tmp_path) == expected  # base_url with or without a slash
+    assert run_fetch_step(url, tmp_path) == expected
+
+
+def test_fetch_step_counts_a_site_never_deployed_as_empty(live_site, tmp_path: Path):
+    assert run_fetch_step(live_site[1], tmp_path) == {
+        "incidents.json": {"incidents": []},
+        "scheduled-maintenances.json": {"scheduled_maintenances": []}}
+
+
+def test_publishing_end_to_end(live_site, webhook, tmp_path: Path):
+    """The build, deploy and notify jobs as the workflow wires them, with the real CLI: the
+    first deployment, a later one with two new updates, and a re-run that posts nothing twice."""
+    live, url = live_site
+    hook, received = webhook
+    runner = Runner(checkout_demo, tmp_path / "work", live, url,
+                    secrets={"TIDINGS_JSON_WEBHOOK_URL": hook})
+
+    def publish(moment: datetime) -> dict[str, JobRun]:
+        received.clear()
+        runner.env["SOURCE_DATE_EPOCH"] = epoch(moment)  # the test's clock, not the workflow's
+        return runner.workflow_run(REUSABLE, ["build", "deploy", "notify"])
+
+    incident = "2026-11-23-api-errors"
+    later = ["2026-11-23T141500Z-identified.md", "2026-11-23T144000Z-identified.md"]
+
+    def checkout_before_later_updates(workspace: Path) -> None:
+        checkout_demo(workspace)
+        for name in later:
+            next(workspace.glob(f"incidents/*/{incident}/{name}")).unlink()
+
+    runner.checkout = checkout_before_later_updates
+    first = publish(DEMO_NOW - timedelta(hours=1))
+    assert "no incidents.json on the live site" in first["deploy"].log
+    live_incidents = json.loads((live / "api/v2/incidents.json").read_text())
+    assert incident in {i["id"] for i in live_incidents["incidents"]}
+    first_posts = {post["update_id"] for post in received}
+    assert f"{incident}.2026-11-23T135000Z-investigating" in first_posts
+    assert all(DEMO_NOW - timedelta(hours=25) <= datetime.fromisoformat(post["at"])
+               for post in received), "a first deployment posts only the last day"
+
+    runner.checkout = checkout_demo  # the two later updates are merged
+    second = publish(DEMO_NOW)
+    assert "No problems." in second["build"].summary
+    assert [post["update_id"] for post in received] == [
+        f"{incident}.2026-11-23T141500Z-identified", f"{incident}.2026-11-23T144000Z-identified"]
+    assert "TIDINGS_SLACK_WEBHOOK_URL is not set" in second["notify"].log
+
+    received.clear()  # "Re-run jobs" of deploy and notify: the live site now has both updates.
+    runner.job(REUSABLE, "deploy")
+    runner.job(REUSABLE, "notify")
+    assert received == []
+
+
+def test_pull_request_job_end_to_end(tmp_path: Path):
+    work = tmp_path / "work"
+    runner = Runner(checkout_demo, work, tmp_path / "live", "http://127.0.0.1:9",
+                    env={"SOURCE_DATE_EPOCH": epoch(DEMO_NOW)})
+    run = runner.workflow_run("pull-request.yml", ["check-and-build"])["check-and-build"]
+    assert run.summary.endswith("No problems.\n")
+    preview = work / "artifacts" / "site-preview"
+    assert (preview / "index.html").is_file()
+    assert json.loads((preview / "api/v2/summary.json").read_text())["incidents"]
+
+
+def test_pull_request_with_an_error_stops_before_the_build(tmp_path: Path):
+    def checkout_with_error(workspace: Path) -> None:
+        checkout_demo(workspace)
+        update = next(workspace.glob("incidents/*/2026-11-23-api-errors/*T141500Z-identified.md"))
+        update.write_text(update.read_text().replace("status: identified", "status: identifed"))
+
+    runner = Runner(checkout_with_error, tmp_path / "work", tmp_path / "live",
+                    "http://127.0.0.1:9", env={"SOURCE_DATE_EPOCH": epoch(DEMO_NOW)})
+    with pytest.raises(AssertionError, match="step tidings check failed") as failure:
+        runner.workflow_run("pull-request.yml", ["check-and-build"])
+    assert "::error file=incidents/2026/2026-11-23-api-errors/" in str(failure.value)
+    assert not (tmp_path / "work" / "artifacts").exists()
 
 
 # --- the check step, run for real -------------------------------------------------------------
