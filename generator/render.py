@@ -13,6 +13,9 @@ import markdown
 import nh3
 
 _EXTENSIONS = ["fenced_code", "tables", "sane_lists", "smarty"]
+# smarty only ever changes quotes, "--" and "...": a text without them renders the same
+# without its second inline pass, which costs as much as all the rest of the rendering.
+_SMARTY_TRIGGERS = ("'", '"', "--", "...")
 _ALLOWED_TAGS = nh3.ALLOWED_TAGS - {"img"}  # no remote images: no tracking pixels, no layout
 _SCHEMES = {"http", "https", "mailto"}
 # Every message of the history is rendered once per build: the cache must hold them all, or
@@ -21,17 +24,23 @@ CACHE_SIZE = 1 << 18
 _local = threading.local()  # a Markdown instance is reusable (reset) but not thread-safe
 
 
-def _renderer() -> markdown.Markdown:
-    """This thread's Markdown instance: building one costs more than converting a message."""
-    if not hasattr(_local, "md"):
-        _local.md = markdown.Markdown(extensions=_EXTENSIONS, output_format="html")
-    return _local.md
+def _renderer(text: str) -> markdown.Markdown:
+    """This thread's Markdown instance for ``text``: building one costs more than converting a
+    message; the one without smarty when smarty would change nothing."""
+    if not hasattr(_local, "smart"):
+        _local.smart = markdown.Markdown(extensions=_EXTENSIONS, output_format="html")
+        _local.plain = markdown.Markdown(extensions=[e for e in _EXTENSIONS if e != "smarty"],
+                                         output_format="html")
+    if any(trigger in text for trigger in _SMARTY_TRIGGERS):
+        return _local.smart
+    return _local.plain
 
 
 @lru_cache(maxsize=CACHE_SIZE)
 def markdown_to_html(text: str) -> str:
     """Render Markdown and sanitise the result; cached because every output reuses it."""
-    rendered = _renderer().reset().convert(text or "")
+    text = text or ""
+    rendered = _renderer(text).reset().convert(text)
     return nh3.clean(rendered, tags=_ALLOWED_TAGS, url_schemes=_SCHEMES,
                      link_rel="noopener noreferrer nofollow")
 
