@@ -1,0 +1,258 @@
+"""Benchmark ``tidings check`` and the full site build against a bare MkDocs + Material floor.
+
+    python benchmarks/run.py --sizes 1000 2000 10000 --runs 3
+    python benchmarks/run.py --quick
+
+For each size N it writes a synthetic history (benchmarks/synthetic.py) into a temporary
+repository and the floor site (decision 12: the same Markdown text as one page per incident,
+a one-item nav), then runs each command ``--runs`` times, every run in a fresh subprocess, and
+prints a Markdown table of median wall time, peak memory (maximum resident set size of the
+child, from ``wait4``) and the ratio to the floor, followed by the targets and the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import synthetic  # noqa: E402 - a sibling script module, not a package
+
+TASKS = ("check", "build", "floor")
+CHECK_TARGET_S = 5.0  # decision 12
+BUILD_FLOOR_TARGET = 1.5
+LINEAR_TARGET = 1.25
+MEMORY_TARGET_MIB = 1024
+
+
+@dataclass
+class Run:
+    seconds: float  # wall time
+    cpu: float  # user + system time of the child: robust to other load on the machine
+    peak_mib: float
+
+
+@dataclass
+class Measure:
+    runs: list[Run] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(r.cpu for r in self.runs)
+
+    @property
+    def peak_mib(self) -> float:
+        return max(r.peak_mib for r in self.runs)
+
+
+def run_once(cmd: list[str], cwd: Path, env: dict[str, str]) -> Run:
+    """Run ``cmd`` in a fresh process; wall time and the child tree's peak RSS (wait4)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    stderr = proc.stderr.read() if proc.stderr else ""
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark command failed ({proc.returncode}): {' '.join(cmd)}\n"
+                         f"{stderr[-4000:]}")
+    return Run(seconds, usage.ru_utime + usage.ru_stime,
+               usage.ru_maxrss / 1024)  # Linux reports kilobytes
+
+
+def commands(task: str, work: Path) -> tuple[list[str], Path]:
+    """The command line of a task and the folder it runs in."""
+    if task == "check":
+        return [sys.executable, "-c", "from generator.cli import main; main()", "check",
+                str(work / "site")], work
+    root = work / ("site" if task == "build" else "floor")
+    out = work / f"out-{task}"
+    return [sys.executable, "-m", "mkdocs", "build", "-q", "--strict", "-f",
+            str(root / "mkdocs.yml"), "-d", str(out)], root
+
+
+def measure(task: str, work: Path, runs: int) -> Measure:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(int(synthetic.NOW.timestamp())),
+           "NO_MKDOCS_2_WARNING": "1"}
+    cmd, cwd = commands(task, work)
+    result = Measure()
+    for _ in range(runs):
+        shutil.rmtree(work / f"out-{task}", ignore_errors=True)  # a fresh build every time
+        result.runs.append(run_once(cmd, cwd, env))
+    return result
+
+
+def bench_size(n: int, runs: int, tasks: tuple[str, ...], keep: Path | None) -> dict:
+    """Generate both sites for ``n`` and measure every task."""
+    work = Path(tempfile.mkdtemp(prefix=f"tidings-bench-{n}-", dir=keep))
+    try:
+        log(f"N={n}: writing the synthetic history and the floor into {work}")
+        entries = synthetic.write_site(work / "site", n)
+        synthetic.write_floor(work / "floor", n)
+        files = sum(len(e.files) for e in entries)
+        results = {"n": n, "files": files}
+        for task in tasks:
+            log(f"N={n}: {task} x{runs}")
+            results[task] = measure(task, work, runs)
+            log(f"N={n}: {task} median {results[task].seconds:.2f} s "
+                f"(CPU {results[task].cpu:.2f} s), peak {results[task].peak_mib:.0f} MiB")
+        return results
+    finally:
+        if keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def log(message: str) -> None:
+    print(f"[{datetime.now().strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# -- the report --------------------------------------------------------------------------------
+
+
+def table(rows: list[dict], tasks: tuple[str, ...]) -> str:
+    head = ["N incidents", "files"]
+    for task in tasks:
+        label = {"check": "`tidings check`", "build": "build", "floor": "floor"}[task]
+        head += [f"{label} s", f"{label} CPU s", f"{label} peak MiB"]
+    if {"build", "floor"} <= set(tasks):
+        head += ["build / floor", "build ms / incident"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
+    for row in rows:
+        cells = [f"{row['n']:,}", f"{row['files']:,}"]
+        for task in tasks:
+            cells += [f"{row[task].seconds:.2f}", f"{row[task].cpu:.2f}",
+                      f"{row[task].peak_mib:.0f}"]
+        if {"build", "floor"} <= set(tasks):
+            cells += [f"{row['build'].seconds / row['floor'].seconds:.2f}",
+                      f"{1000 * row['build'].seconds / row['n']:.2f}"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def targets(rows: list[dict], tasks: tuple[str, ...]) -> list[str]:
+    """Each target, met or missed, against the largest and smallest size measured."""
+    big, small = rows[-1], rows[0]
+    found = []
+    if "check" in tasks:
+        found.append(verdict(f"`tidings check` at N={big['n']:,}: {big['check'].seconds:.2f} s "
+                             f"(target < {CHECK_TARGET_S:.0f} s)",
+                             big["check"].seconds < CHECK_TARGET_S))
+    if {"build", "floor"} <= set(tasks):
+        ratio = big["build"].seconds / big["floor"].seconds
+        found.append(verdict(f"build / floor at N={big['n']:,}: {ratio:.2f} "
+                             f"(target <= {BUILD_FLOOR_TARGET})", ratio <= BUILD_FLOOR_TARGET))
+    if "build" in tasks:
+        if big is not small:
+            per_big = big["build"].seconds / big["n"]
+            per_small = small["build"].seconds / small["n"]
+            found.append(verdict(
+                f"time per incident at N={big['n']:,} / at N={small['n']:,}: "
+                f"{per_big / per_small:.2f} (target <= {LINEAR_TARGET})",
+                per_big / per_small <= LINEAR_TARGET))
+        found.append(verdict(f"peak memory of the build at N={big['n']:,}: "
+                             f"{big['build'].peak_mib:.0f} MiB (target < {MEMORY_TARGET_MIB})",
+                             big["build"].peak_mib < MEMORY_TARGET_MIB))
+    return found
+
+
+def verdict(text: str, ok: bool) -> str:
+    return f"- {'met' if ok else 'MISSED'}: {text}"
+
+
+def machine(load_before: tuple[float, ...]) -> list[str]:
+    return [
+        f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- machine: {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), "
+        f"{cpu_model()}, {memory_gib():.1f} GiB RAM, {platform.system()} {platform.release()}",
+        f"- software: Python {platform.python_version()}, MkDocs {version('mkdocs')}, "
+        f"Material {version('mkdocs-material')}, Markdown {version('markdown')}, "
+        f"PyYAML {version('pyyaml')} (libyaml {'yes' if libyaml() else 'no'})",
+        f"- load average (1, 5, 15 min): before {fmt_load(load_before)}, "
+        f"after {fmt_load(os.getloadavg())}",
+    ]
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def memory_gib() -> float:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) / 1024 / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def libyaml() -> bool:
+    import yaml
+
+    return hasattr(yaml, "CSafeLoader")
+
+
+def fmt_load(load: tuple[float, ...]) -> str:
+    return ", ".join(f"{value:.2f}" for value in load)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000, 10000],
+                        help="numbers of incidents (default: 1000 2000 10000)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument("--only", choices=TASKS, nargs="+", default=list(TASKS),
+                        help="measure only these tasks")
+    parser.add_argument("--quick", action="store_true",
+                        help="small sizes (50 200), one run each: a smoke test")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="write the generated sites under this folder and keep them")
+    args = parser.parse_args(argv)
+    sizes, runs = ([50, 200], 1) if args.quick else (sorted(args.sizes), args.runs)
+    tasks = tuple(t for t in TASKS if t in args.only)
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+    load_before = os.getloadavg()
+    rows = [bench_size(n, runs, tasks, args.keep) for n in sizes]
+    print(f"Median of {runs} run(s) each: wall time and CPU time (user + system) in seconds, "
+          f"peak RSS in MiB.\n")
+    print(table(rows, tasks))
+    print()
+    print("\n".join(targets(rows, tasks)))
+    print()
+    print("\n".join(machine(load_before)))
+    print(f"- command: python benchmarks/run.py {' '.join(argv or sys.argv[1:])}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

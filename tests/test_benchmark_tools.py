@@ -1,0 +1,90 @@
+"""The benchmark's synthetic history stays valid and buildable, so the benchmark cannot rot."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import REPO, build_site, run_cli
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+synthetic = _load("synthetic")
+NOW = synthetic.iso(synthetic.NOW)
+
+
+def test_history_is_realistic_and_deterministic():
+    first = list(synthetic.History(300).entries())
+    again = list(synthetic.History(300).entries())
+    assert [f.text for e in first for f in e.files] == [f.text for e in again for f in e.files]
+    assert len(first) == 300 and len({e.id for e in first}) == 300
+    kinds = Counter("type: maintenance" in e.files[0].text for e in first)
+    assert 0.05 < kinds[True] / 300 < 0.16  # about 10 % maintenance
+    updates = [sum(1 for f in e.files if re.search(r"/\d{4}-\d\d-\d\dT\d{6}Z-", f.path))
+               for e in first]
+    assert all(4 <= n <= 6 for n in updates[:-1])  # the last one is an upcoming maintenance
+    assert any(f.path.endswith("/postmortem.md") for e in first for f in e.files)
+    years = {e.id.split("/")[0] for e in first}
+    assert len(years) >= 6  # spread over years
+    components = {c for e in first
+                  for c in yaml.safe_load(e.files[0].text.split("---")[1])["components"]}
+    assert len(components) == 20
+    texts = [m for e in first for m in e.markdown]
+    assert len(set(texts)) > 0.95 * len(texts)  # every message its own, as in real life
+    assert any("](https://" in t for t in texts) and any("\n- " in t for t in texts)
+
+
+def test_generated_content_passes_check(tmp_path: Path):
+    root = tmp_path / "site"
+    synthetic.write_site(root, 200)
+    result = run_cli("check", str(root), "--now", NOW)
+    assert result.exit_code == 0, result.output
+    assert "0 error(s), 0 warning(s) in 200 incident folder(s)" in result.output
+
+
+def test_generated_site_and_floor_build(tmp_path: Path):
+    entries = synthetic.write_site(tmp_path / "site", 6)
+    built = build_site(tmp_path / "site", tmp_path / "out", synthetic.NOW)
+    assert built.returncode == 0, built.stderr
+    for entry in entries:
+        page = tmp_path / "out" / "incidents" / entry.id.split("/")[1] / "index.html"
+        assert entry.title in page.read_text(encoding="utf-8")
+
+    synthetic.write_floor(tmp_path / "floor", 6)
+    config = yaml.safe_load((tmp_path / "floor" / "mkdocs.yml").read_text(encoding="utf-8"))
+    assert config["nav"] == [{"Home": "index.md"}]
+    assert "tidings" not in str(config["plugins"]) and "custom_dir" not in config["theme"]
+    floor = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "--strict", "-f",
+                            str(tmp_path / "floor" / "mkdocs.yml"), "-d", str(tmp_path / "fo")],
+                           capture_output=True, text=True, timeout=300)
+    assert floor.returncode == 0, floor.stderr
+    pages = sorted(p for p in (tmp_path / "fo").rglob("index.html"))
+    assert len(pages) == 6 + 1  # one page per incident and the home page
+    first = entries[0]
+    html = (tmp_path / "fo" / first.id / "index.html").read_text(encoding="utf-8")
+    assert first.title in html and "<li>" in html  # the same Markdown text, rendered
+
+
+def test_runner_prints_the_table():
+    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--sizes", "3",
+                             "--runs", "1"], capture_output=True, text=True, timeout=600, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    row = re.search(r"^\| 3 \| \d+ \|(.*)\|$", result.stdout, re.M)
+    assert row and len(row.group(1).split("|")) == 3 * 3 + 2  # 3 tasks x 3, ratio, ms/incident
+    for target in ("`tidings check` at N=3", "build / floor at N=3", "peak memory"):
+        assert re.search(rf"^- (met|MISSED): {re.escape(target)}", result.stdout, re.M)
+    assert "nproc" in result.stdout and "MkDocs" in result.stdout
