@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import MINIMAL_CONFIG, REPO, build_site, run_cli, write_files
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
+from generator.importers import import_cstate, import_statuspage
 from generator.importers.cstate import split_body
 from generator.model import Incident
+from generator.problems import Problems
 from generator.project import load_project
 from generator.timestamps import iso, parse_timestamp
 
@@ -531,3 +537,94 @@ def test_minimal_config_constant_still_defines_api() -> None:
     # The paste test relies on MINIMAL_CONFIG ending with its components list and naming API.
     assert MINIMAL_CONFIG.rstrip().splitlines()[-2:] == ["  - id: db", "    name: Database"]
     assert "    name: API\n" in MINIMAL_CONFIG
+
+
+# -- whatever the input, no crash and nothing the checker rejects ------------------------------
+
+_ANY = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5)),
+                    lambda c: st.one_of(st.lists(c, max_size=3),
+                                        st.dictionaries(st.text(max_size=3), c, max_size=3)),
+                    max_leaves=6)
+
+
+def _or_any(strategy):
+    """Mostly the right kind of value, sometimes anything."""
+    return st.one_of(strategy, strategy, strategy, _ANY)
+
+
+_TIMES = st.sampled_from(["2020-01-01T00:00:00Z", "2020-01-01T00:00:00.5Z",
+                          "2020-01-02T00:00:00-05:00", "2020-01-01T00:00:00", "soon"])
+_AFFECTED = st.fixed_dictionaries({}, optional={
+    "code": _or_any(st.sampled_from(["c1", "c2"])), "name": _or_any(st.text(max_size=5)),
+    "old_status": _or_any(st.sampled_from(["operational", "major_outage"])),
+    "new_status": _or_any(st.sampled_from(["operational", "under_maintenance", "broken"]))})
+_UPDATE = st.fixed_dictionaries({}, optional={
+    "id": _or_any(st.sampled_from(["u1", "u2"])),
+    "status": _or_any(st.sampled_from(["investigating", "resolved", "postmortem", "scheduled",
+                                       "in_progress", "completed"])),
+    "body": _or_any(st.text(max_size=10)), "created_at": _or_any(_TIMES),
+    "display_at": _or_any(_TIMES), "affected_components": _or_any(st.lists(_AFFECTED,
+                                                                           max_size=3))})
+_COMPONENT = st.fixed_dictionaries({}, optional={
+    "id": _or_any(st.sampled_from(["c1", "c2", "g1"])),
+    "name": _or_any(st.sampled_from(["API", "api", ""])), "group": _or_any(st.booleans()),
+    "group_id": _or_any(st.sampled_from(["g1", None])), "created_at": _or_any(_TIMES)})
+_INCIDENT = st.fixed_dictionaries(
+    {"id": _or_any(st.sampled_from(["i1", "i2"])),
+     "incident_updates": _or_any(st.lists(_UPDATE, max_size=4))},
+    optional={"name": _or_any(st.text(max_size=8)),
+              "impact": _or_any(st.sampled_from(["none", "minor", "maintenance", "critical"])),
+              "status": _or_any(st.sampled_from(["resolved", "postmortem"])),
+              "components": _or_any(st.lists(_COMPONENT, max_size=3)),
+              "scheduled_for": _or_any(_TIMES), "scheduled_until": _or_any(_TIMES),
+              "postmortem_body": _or_any(st.text(max_size=5)),
+              "postmortem_published_at": _or_any(_TIMES)})
+_EXPORT = st.one_of(_INCIDENT, st.fixed_dictionaries({}, optional={
+    "incidents": _or_any(st.lists(_INCIDENT, max_size=3)),
+    "scheduled_maintenances": _or_any(st.lists(_INCIDENT, max_size=2)),
+    "components": _or_any(st.lists(_COMPONENT, max_size=3))}))
+
+_DATES = st.sampled_from(["2024-01-01 10:00:00", "2024-01-01T10:00:00Z", "2024-01-02", "bad",
+                          "2023-12-31 23:59:59"])
+_META = st.fixed_dictionaries({
+    "title": _or_any(st.sampled_from(["Down", "Maintenance window"])), "date": _or_any(_DATES)},
+    optional={
+    "resolved": _or_any(st.booleans()), "resolvedWhen": _or_any(_DATES),
+    "severity": _or_any(st.sampled_from(["down", "disrupted", "notice"])),
+    "affected": _or_any(st.lists(st.sampled_from(["API", "Other"]), max_size=2)),
+    "informational": _or_any(st.booleans()), "extra": _ANY})
+_PIECE = st.one_of(st.sampled_from(["*Investigating* - Looking.", "*Resolved* -\nDone.", "---",
+                                    "*Post-mortem*", "```\na\n\nb\n```", "```", "text", ""]),
+                   _DATES.map(lambda d: f'{{{{< track "{d}" >}}}}'), st.text(max_size=6))
+
+
+def _no_import_bug(problems: Problems) -> None:
+    assert [str(p) for p in problems.errors if "bug in tidings import" in p.message] == []
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(exports=st.lists(_EXPORT, min_size=1, max_size=2))
+def test_any_statuspage_json_is_imported_or_reported(exports: list) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        paths = [write_files(root, {f"x{i}.json": json.dumps(e)}) / f"x{i}.json"
+                 for i, e in enumerate(exports)]
+        problems = Problems(root=root)
+        import_statuspage(paths, root / "out", problems)
+        _no_import_bug(problems)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(issues=st.lists(st.tuples(_META, st.lists(_PIECE, max_size=6)), min_size=1, max_size=3))
+@example(issues=[({"title": "Down", "date": "2024-01-01 10:00:00", "severity": "down"},
+                  ['{{< track "2024-01-01 10:00:00" >}}'])])  # an update with no text
+def test_any_cstate_issue_is_imported_or_reported(issues: list) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        write_files(root, {"config.yml": "params:\n  systems:\n    - name: API\n"})
+        for index, (meta, pieces) in enumerate(issues):
+            text = f"---\n{yaml.safe_dump(meta)}---\n" + "\n\n".join(pieces) + "\n"
+            write_files(root, {f"content/issues/2024-01-01-i{index}.md": text.encode()})
+        problems = Problems(root=root)
+        import_cstate(root, root / "out", problems)
+        _no_import_bug(problems)

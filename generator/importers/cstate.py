@@ -160,9 +160,9 @@ class CStateSite:
         self.has_config = True
         site.name = site.name or _text(data.get("title")) or None
         site.url = site.url or _text(data.get("baseURL") or data.get("baseurl")) or None
-        untitled = {_text(c.get("name")) for c in params.get("categories") or []
+        untitled = {_text(c.get("name")) for c in _list(params.get("categories"))
                     if isinstance(c, dict) and c.get("untitled") is True}
-        for index, system in enumerate(params.get("systems") or []):
+        for index, system in enumerate(_list(params.get("systems"))):
             if not isinstance(system, dict) or not _text(system.get("name")):
                 continue
             name = _text(system["name"])
@@ -413,7 +413,12 @@ class IssueConverter:
             segment, at = entries[index]
             status = LABEL_STATUS.get(segment.label or "") or status
             self.check_shortcodes(segment.text, segment.line)
-            updates.append(DraftUpdate(at, status, segment.message))
+            message = segment.message
+            if not message:
+                message = "No text was posted with this update."
+                self.file.warn(segment.line, f'this update has no text; wrote "{message}" '
+                               "(edit it if you like)")
+            updates.append(DraftUpdate(at, status, message))
         spread(updates)
         if updates and updates[0].at != self.start[0]:
             self.file.warn(self.file.line(self.doc, "date"), f"the first update is at "
@@ -522,6 +527,10 @@ def read_cstate(directory: Path, problems: Problems, registry: ComponentRegistry
 
 def _flag(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _text(value: Any) -> str:

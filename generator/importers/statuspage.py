@@ -132,14 +132,16 @@ class StatuspageFile:
         """The page's components (summary.json): names, groups, order and creation dates."""
         if not isinstance(items, list):
             return
-        groups = {c.get("id"): c for c in items if isinstance(c, dict) and c.get("group")}
+        groups = {c["id"]: c for c in items
+                  if isinstance(c, dict) and c.get("group") and isinstance(c.get("id"), str)}
         for item in items:
             if not isinstance(item, dict) or not isinstance(item.get("id"), str):
                 continue
             if item.get("group"):
                 self.registry.add_group(component_key(item["id"]), _text(item.get("name")))
                 continue
-            group = groups.get(item.get("group_id"))
+            group_id = item.get("group_id")
+            group = groups.get(group_id) if isinstance(group_id, str) else None
             position = _number(item.get("position"))
             order = ((self.index, _number(group.get("position")), position) if group
                      else (self.index, position, 0.0))
@@ -160,7 +162,7 @@ class StatuspageFile:
         if not title:
             self.error(line, f'incident {iid}: "name" is missing; it becomes the title')
         kind = "maintenance" if self.is_maintenance(raw, scheduled, updates_raw) else "incident"
-        components = [self.incident_component(c) for c in raw.get("components") or []
+        components = [self.incident_component(c) for c in _list(raw.get("components"))
                       if isinstance(c, dict) and isinstance(c.get("id"), str)]
         updates = self.timeline(updates_raw, iid, kind, line)
         impact = self.impact(raw, kind, line)
@@ -254,6 +256,7 @@ class StatuspageFile:
         return DraftUpdate(at, status, message, components)
 
     def status(self, status: Any, kind: str, what: str, line: int) -> str | None:
+        status = status if isinstance(status, str) else repr(status)
         if kind == "maintenance":
             if status in MAINTENANCE_STATUSES:
                 return status
@@ -302,7 +305,7 @@ class StatuspageFile:
         olds: dict[str, str] = {}
         for raw in sorted((u for u in updates_raw if isinstance(u, dict)),
                           key=lambda u: str(u.get("display_at") or u.get("created_at"))):
-            for item in raw.get("affected_components") or []:
+            for item in _list(raw.get("affected_components")):
                 if isinstance(item, dict) and item.get("old_status") in COMPONENT_STATUSES:
                     olds.setdefault(component_key(str(item.get("code"))), item["old_status"])
         if draft.kind == "incident":
@@ -412,6 +415,10 @@ def _read_text(path: Path, problems: Problems) -> str | None:
         problems.add(path, raw[: exc.start].count(b"\n") + 1,
                      "the file is not UTF-8 JSON; export it again from the Statuspage API")
         return None
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _text(value: Any) -> str:
