@@ -185,12 +185,15 @@ def component_objects(snapshot: Snapshot) -> list[Json]:
     origin = min((t for i in snapshot.incidents
                   if (t := published.created_at(i, snapshot.now)) and t <= snapshot.now),
                  default=published.page_updated_at(snapshot))
+    changes = {cid: [t for i in incidents for t in published.events(i, snapshot.now)]
+               for cid, incidents in published.by_component(snapshot).items()}
     result: list[Json] = []
     for position, (group, members) in enumerate(_top_level(config), start=1):
         if group is None:
-            result.append(_component(snapshot, members[0], position, None, origin))
+            result.append(_component(snapshot, members[0], position, None, origin,
+                                     changes[members[0].id]))
             continue
-        objects = [_component(snapshot, c, n, groups[group], origin)
+        objects = [_component(snapshot, c, n, groups[group], origin, changes[c.id])
                    for n, c in enumerate(members, start=1)]
         result.append(_group(snapshot, groups[group], group, position, objects))
         result += objects
@@ -206,11 +209,11 @@ def _top_level(config: SiteConfig) -> list[tuple[str | None, list[Component]]]:
 
 
 def _component(snapshot: Snapshot, component: Component, position: int, group_id: str | None,
-               origin: datetime) -> Json:
+               origin: datetime, changes: list[datetime]) -> Json:
+    """``origin``: the page's first event, its creation unless ``since`` says otherwise;
+    ``changes``: when incidents affecting it changed."""
     created = (datetime.combine(component.since, datetime.min.time(), UTC)
                if component.since else origin)
-    changes = [t for i in snapshot.for_component(component.id)
-               for t in published.events(i, snapshot.now)]
     return {
         "id": component.id,
         "name": component.name,

@@ -8,17 +8,19 @@ the configured authority, so they survive title edits, rebuilds and a new site U
 
 from __future__ import annotations
 
+import heapq
 import html
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property, partial
 
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 from . import published, urls
 from .config import SiteConfig
-from .model import Incident
+from .model import Incident, Update
 from .render import markdown_to_html
 from .status import Snapshot
 from .timestamps import iso
@@ -35,10 +37,15 @@ class Entry:
     id: str
     title: str
     link: str
-    content: str  # HTML
     published: datetime
     updated: datetime
     category: str
+    html: Callable[[], str] = field(compare=False, repr=False)
+
+    @cached_property
+    def content(self) -> str:
+        """Rendered only for entries a feed keeps, once however many feeds show it."""
+        return self.html()
 
 
 @dataclass(frozen=True)
@@ -68,8 +75,9 @@ def feed_files(snapshot: Snapshot) -> dict[str, bytes]:
              f"{config.name}: every update", _description(config), urls.HISTORY,
              *newest(update_entries(config, snapshot.incidents, now), quiet)),
     ]
+    affecting = published.by_component(snapshot)
     for component in config.components:
-        entries = [incident_entries[i.id] for i in snapshot.for_component(component.id)
+        entries = [incident_entries[i.id] for i in affecting[component.id]
                    if i.id in incident_entries]
         stem = urls.component_file(component.id, urls.COMPONENT_HISTORY_ATOM)
         feeds.append(Feed(stem.removesuffix(".atom"),
@@ -104,8 +112,8 @@ def incident_entry(config: SiteConfig, incident: Incident, now: datetime) -> Ent
     if created is None or changed is None:
         return None
     return Entry(published.incident_tag(config, incident), incident.title,
-                 published.incident_link(config, incident), incident_html(config, incident, now),
-                 created, changed, incident.kind)
+                 published.incident_link(config, incident), created, changed, incident.kind,
+                 partial(incident_html, config, incident, now))
 
 
 def incident_html(config: SiteConfig, incident: Incident, now: datetime) -> str:
@@ -127,24 +135,32 @@ def incident_html(config: SiteConfig, incident: Incident, now: datetime) -> str:
 
 
 def update_entries(config: SiteConfig, incidents: list[Incident], now: datetime) -> list[Entry]:
-    """One entry per update and per published postmortem."""
-    entries = []
+    """One entry per update and per published postmortem: the newest FEED_LIMIT of them."""
+    found: list[tuple[datetime, str, str, Incident, Update | None]] = []
     for incident in incidents:
-        page = published.incident_link(config, incident)
-        created = published.created_at(incident, now)
-        for update in published.updates(incident, now):
-            label = STATUS_LABELS[update.status]
-            entries.append(Entry(published.update_tag(config, incident, update),
-                                 f"{incident.title}: {label}", page,
-                                 _item_html(config, label, update.at, update.message),
-                                 update.at, update.at, incident.kind))
-        if (report := published.postmortem(incident, now)) is not None and created:
-            entries.append(Entry(published.postmortem_tag(config, incident),
-                                 f"{incident.title}: Postmortem",
-                                 published.link(config, urls.postmortem(incident.id)),
-                                 _item_html(config, "Postmortem", report.published, report.body),
-                                 report.published, report.published, incident.kind))
-    return entries
+        found += [(u.at, incident.id, u.id, incident, u)
+                  for u in published.updates(incident, now)]
+        report = published.postmortem(incident, now)
+        if report is not None and incident.updates:
+            found.append((report.published, incident.id, "", incident, None))
+    chosen = heapq.nlargest(FEED_LIMIT, found, key=lambda item: item[:3])
+    return [_update_entry(config, incident, update, now)
+            for _, _, _, incident, update in chosen]
+
+
+def _update_entry(config: SiteConfig, incident: Incident, update: Update | None,
+                  now: datetime) -> Entry:
+    """An update's entry, or with ``update`` None the postmortem's."""
+    if update is None:
+        report = published.postmortem(incident, now)
+        return Entry(published.postmortem_tag(config, incident), f"{incident.title}: Postmortem",
+                     published.link(config, urls.postmortem(incident.id)), report.published,
+                     report.published, incident.kind,
+                     partial(_item_html, config, "Postmortem", report.published, report.body))
+    label = STATUS_LABELS[update.status]
+    return Entry(published.update_tag(config, incident, update), f"{incident.title}: {label}",
+                 published.incident_link(config, incident), update.at, update.at,
+                 incident.kind, partial(_item_html, config, label, update.at, update.message))
 
 
 def _item_html(config: SiteConfig, label: str, at: datetime, markdown: str) -> str:

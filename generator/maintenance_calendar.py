@@ -29,9 +29,10 @@ def calendar_files(snapshot: Snapshot) -> dict[str, bytes]:
               if i.is_maintenance and (e := maintenance_event(snapshot, i)) is not None}
     files = {urls.CALENDAR: calendar(config, urls.CALENDAR, f"{config.name}: maintenance",
                                      events.values())}
+    affecting = published.by_component(snapshot)
     for component in config.components:
         path = urls.component_file(component.id, urls.CALENDAR)
-        chosen = [events[i.id] for i in snapshot.for_component(component.id) if i.id in events]
+        chosen = [events[i.id] for i in affecting[component.id] if i.id in events]
         files[path] = calendar(config, path, f"{config.name}: {component.name} maintenance",
                                chosen)
     return files

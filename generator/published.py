@@ -5,6 +5,7 @@ Feeds, the API and the calendar share these rules so they never disagree.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from urllib.parse import quote
 
@@ -12,6 +13,8 @@ from . import urls
 from .config import SiteConfig
 from .model import Incident, Postmortem, Update
 from .status import Snapshot
+
+_SAFE = re.compile(r"[A-Za-z0-9._~-]+")
 
 
 def updates(incident: Incident, now: datetime) -> list[Update]:
@@ -60,9 +63,24 @@ def page_updated_at(snapshot: Snapshot) -> datetime:
                default=snapshot.now)
 
 
+def by_component(snapshot: Snapshot) -> dict[str, list[Incident]]:
+    """Each component's incidents, newest first, in one pass: ``snapshot.for_component`` for
+    every component at once (``affected`` is computed once per incident, not per component)."""
+    found: dict[str, list[Incident]] = {c.id: [] for c in snapshot.config.components}
+    for incident in snapshot.incidents:
+        for cid in incident.affected:
+            found.setdefault(cid, []).append(incident)
+    return found
+
+
 def tag(config: SiteConfig, *parts: str) -> str:
     """A stable ``tag:`` URI (RFC 4151) from the configured authority, never the site URL."""
-    return f"tag:{config.feed_authority}:" + "/".join(quote(p, safe="-._~") for p in parts)
+    return f"tag:{config.feed_authority}:" + "/".join(map(_segment, parts))
+
+
+def _segment(part: str) -> str:
+    """A path segment of a tag URI; folder and file names are nearly always safe already."""
+    return part if _SAFE.fullmatch(part) else quote(part, safe="-._~")
 
 
 def incident_tag(config: SiteConfig, incident: Incident) -> str:
