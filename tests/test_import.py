@@ -32,7 +32,9 @@ NOW_ARG = iso(NOW)
 
 
 def import_(*args: str, into: Path):
-    return run_cli("import", *args, "--into", str(into))
+    """Run from the temporary folder that holds the project (messages show paths from there)."""
+    cwd = into if into.is_dir() else into.parent
+    return run_cli("import", *args, "--into", str(into), cwd=cwd)
 
 
 def loaded(root: Path) -> dict[str, Incident]:
@@ -466,7 +468,7 @@ def test_cstate_bad_input_reports_every_problem_and_writes_nothing(tmp_path: Pat
     })
     result = import_("cstate", str(tmp_path / "src"), into=tmp_path / "site")
     assert result.exit_code == 1
-    issues = (tmp_path / "src/content/issues").as_posix()
+    issues = "src/content/issues"  # relative to where the command runs
     errors = [line for line in result.output.splitlines() if ": warning: " not in line]
     assert errors == [
         f'{issues}/bad-date.md:4: date "yesterday" is not a date; write e.g. 2024-02-24 '
@@ -482,6 +484,58 @@ def test_cstate_bad_input_reports_every_problem_and_writes_nothing(tmp_path: Pat
     missing = import_("cstate", str(tmp_path / "nowhere"), into=tmp_path / "site")
     assert missing.exit_code == 1
     assert "nowhere:1: no such folder; give the cState site root" in missing.output
+
+
+def test_cstate_toml_config_drafts_unknown_keys_and_shortcodes(tmp_path: Path) -> None:
+    write_files(tmp_path / "src", {
+        "config.toml": """
+            title = "Toml Status"
+            baseURL = "https://status.toml.example/"
+            [[params.categories]]
+            name = "Core"
+            [[params.systems]]
+            name = "Web App"
+            category = "Core"
+            description = "The app."
+            """,
+        "content/issues/hidden.md": "---\ntitle: Hidden\ndate: 2024-01-01T00:00:00Z\n"
+                                    "draft: true\n---\nx\n",
+        "content/issues/2024-03-01-slow.md": "---\ntitle: Slow\ndate: 2024-03-01T08:00:00Z\n"
+                                             "severity: notice\naffected: [Web App, Box]\n"
+                                             "color: red\n---\n"
+                                             'Slow. {{< figure src="x.png" >}}\n',
+    })
+    result = import_("cstate", str(tmp_path / "src"), into=tmp_path / "site")
+    assert result.exit_code == 0, result.output
+    issues = "src/content/issues"
+    for line in [
+            f'{issues}/2024-03-01-slow.md:5: warning: "Box" is not one of the systems in the '
+            'cState config ("Web App"); imported as a component of that name',
+            f'{issues}/2024-03-01-slow.md:6: warning: front matter key "color" has no Tidings '
+            "equivalent; it is not imported",
+            f'{issues}/2024-03-01-slow.md:8: warning: the Hugo shortcode {{{{< figure src="x.png" '
+            ">}} is kept as text; Tidings does not run Hugo",
+            f"{issues}/hidden.md:4: warning: a draft (draft: true) is not published by cState; "
+            "not imported"]:
+        assert line in result.output
+    config = (tmp_path / "site/tidings.yml").read_text(encoding="utf-8")
+    assert "name: Toml Status\nurl: https://status.toml.example/\n" in config
+    assert ("  - id: web-app\n    name: Web App\n    description: The app.\n    group: Core\n"
+            "  - id: box\n    name: Box\n") in config
+    (slow,) = loaded(tmp_path / "site").values()
+    assert slow.updates[0].components == {"web-app": "degraded_performance",
+                                          "box": "degraded_performance"}
+    assert slow.updates[0].message == 'Slow. {{< figure src="x.png" >}}'
+
+
+def test_a_broken_tidings_yml_stops_the_import(tmp_path: Path) -> None:
+    write_files(tmp_path, {"tidings.yml": "name: X\ncomponents: nope\n"})
+    result = import_("statuspage", str(FIXTURES[0]), into=tmp_path)
+    assert result.exit_code == 1
+    assert ("tidings.yml:1: fix tidings.yml first: the import maps components to the ones it "
+            "defines") in result.output
+    assert "tidings.yml:2: components must be a list" in result.output
+    assert not (tmp_path / "incidents").exists()
 
 
 @pytest.mark.parametrize(("body", "expected"), [

@@ -32,7 +32,7 @@ def import_() -> None:
 def statuspage(files: tuple[Path, ...], into: Path, dry_run: bool) -> None:
     """Import Statuspage API JSON FILES (incidents.json, summary.json,
     scheduled-maintenances.json or single incidents)."""
-    problems = Problems(root=into)
+    problems = Problems()  # paths shown relative to where the command runs, as typed
     finish(import_statuspage(list(files), into, problems, dry_run), problems)
 
 
@@ -52,7 +52,7 @@ def cstate(directory: Path, zone_name: str | None, into: Path, dry_run: bool) ->
         except (ZoneInfoNotFoundError, ValueError):
             raise click.BadParameter(f'unknown time zone "{zone_name}"; use an IANA name such '
                                      "as Europe/Berlin or UTC", param_hint="--timezone") from None
-    problems = Problems(root=into)
+    problems = Problems()  # paths shown relative to where the command runs, as typed
     finish(import_cstate(directory, into, problems, zone, zone_name, dry_run), problems)
 
 
