@@ -424,6 +424,7 @@ def test_existing_tidings_yml_is_untouched_and_pasting_the_block_makes_check_pas
         "  - id: media-proxy\n    name: Media Proxy\n    description: This is the *service* "
         "responsible for serving images, audio, and video. It is reliant on our CDN.\n")
     assert block[block.index("\ncomponents:\n"):] in result.output
+    assert "Uses component(s) tidings.yml already has: api." in result.output
     before_paste = run_cli("check", str(root), "--now", NOW_ARG)
     assert before_paste.exit_code == 1
     assert 'unknown component "media-proxy"' in before_paste.output

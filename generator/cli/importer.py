@@ -30,8 +30,10 @@ def import_() -> None:
 @into_option
 @dry_run_option
 def statuspage(files: tuple[Path, ...], into: Path, dry_run: bool) -> None:
-    """Import Statuspage API JSON FILES (incidents.json, summary.json,
-    scheduled-maintenances.json or single incidents)."""
+    """Import Statuspage API JSON files.
+
+    FILES: incidents.json, summary.json, scheduled-maintenances.json, single incidents.
+    """
     problems = Problems()  # paths shown relative to where the command runs, as typed
     finish(import_statuspage(list(files), into, problems, dry_run), problems)
 
@@ -44,7 +46,10 @@ def statuspage(files: tuple[Path, ...], into: Path, dry_run: bool) -> None:
 @into_option
 @dry_run_option
 def cstate(directory: Path, zone_name: str | None, into: Path, dry_run: bool) -> None:
-    """Import a cState site (its root, or its content/issues folder) from DIRECTORY."""
+    """Import a cState site.
+
+    DIRECTORY: the site root (with config.yml) or its content/issues folder.
+    """
     zone = None
     if zone_name:
         try:
@@ -80,6 +85,8 @@ def describe(report: ImportReport, problems: Problems) -> None:
                f"{sum(len(d.updates) for d in drafts)} update(s) and "
                f"{sum(d.postmortem is not None for d in drafts)} postmortem(s); "
                f"{len(report.skipped)} skipped, {len(problems.warnings)} warning(s).")
+    if report.matched:
+        click.echo(f"Uses component(s) tidings.yml already has: {', '.join(report.matched)}.")
     if report.config_created:
         click.echo(f"{verb} {problems.display(report.config_created)} with "
                    f"{len(report.new_components)} component(s): review name and url, and set "

@@ -42,6 +42,7 @@ class ImportReport:
     folders: dict[Path, Draft] = field(default_factory=dict)  # final path -> what it holds
     skipped: list[tuple[Draft, Path]] = field(default_factory=list)
     new_components: list[NewComponent] = field(default_factory=list)
+    matched: list[str] = field(default_factory=list)  # ids tidings.yml has that the import uses
     config_created: Path | None = None  # tidings.yml written (or to be, in a dry run)
     components_file: Path | None = None  # tidings.import-components.yml
     components_block: str = ""
@@ -87,7 +88,7 @@ def complete(root: Path, drafts: list[Draft], registry: ComponentRegistry, site:
                       "it to import it again")
     every = configured + [Component(c.id, c.name) for c in assignment.new]
     report = ImportReport(root, dry_run, skipped=the_plan.skipped,
-                          new_components=assignment.new)
+                          new_components=assignment.new, matched=assignment.existing)
     with staged(the_plan, None if dry_run else incidents) as staging:
         verify(staging, every, problems)
         if problems.errors:
