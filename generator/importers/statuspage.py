@@ -299,19 +299,30 @@ class StatuspageFile:
     def backfill(self, draft: Draft, updates_raw: list[Any]) -> None:
         """Components listed on the incident but first given a status by a later update had
         that update's old_status until then; say so in the first update."""
-        first = draft.updates[0]
-        for update in draft.updates:
+        for update in draft.updates:  # entries without a status only named the component
             update.components = {k: s for k, s in update.components.items() if s}
+        if draft.kind != "incident":
+            return
         olds: dict[str, str] = {}
-        for raw in sorted((u for u in updates_raw if isinstance(u, dict)),
-                          key=lambda u: str(u.get("display_at") or u.get("created_at"))):
+        for _at, raw in sorted(self.timed(updates_raw), key=lambda pair: pair[0]):
             for item in _list(raw.get("affected_components")):
                 if isinstance(item, dict) and item.get("old_status") in COMPONENT_STATUSES:
                     olds.setdefault(component_key(str(item.get("code"))), item["old_status"])
-        if draft.kind == "incident":
-            for key in draft.components:
-                if key not in first.components and key in olds:
-                    first.components[key] = olds[key]
+        first = draft.updates[0]
+        for key in draft.components:
+            if key not in first.components and key in olds:
+                first.components[key] = olds[key]
+
+    def timed(self, updates_raw: list[Any]) -> list[tuple[datetime, dict[str, Any]]]:
+        """Raw updates with a readable time (problems with the others are already reported)."""
+        found = []
+        for raw in updates_raw:
+            if isinstance(raw, dict):
+                at = self.moment(raw.get("display_at") or raw.get("created_at"), 1, "",
+                                 quiet=True)
+                if at is not None:
+                    found.append((at, raw))
+        return found
 
     def window(self, draft: Draft, raw: dict[str, Any], iid: str, line: int) -> None:
         start = self.moment(raw.get("scheduled_for"), line, f"incident {iid}: scheduled_for",
