@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from .. import authoring
 from ..config import CONFIG_FILE, Component, SiteConfig
 from ..loader import INCIDENT_FILE, POSTMORTEM_FILE, load_incidents
 from ..problems import Problems
@@ -54,8 +55,8 @@ def markdown_file(meta: dict[str, Any], body: str) -> str:
 
 
 def update_stem(update: DraftUpdate) -> str:
-    """``2026-11-23T141503Z-identified``, as ``tidings update`` names them."""
-    return f"{update.at.strftime('%Y-%m-%dT%H%M%SZ')}-{update.status.replace('_', '-')}"
+    """``2026-11-23T141503Z-identified``, named exactly as ``tidings update`` names them."""
+    return authoring.update_stem(update.at, update.status)
 
 
 def draft_files(draft: Draft, ids: dict[str, str]) -> dict[str, str]:
