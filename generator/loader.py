@@ -53,25 +53,68 @@ def load_incidents(config: SiteConfig, problems: Problems) -> list[Incident]:
 
 def _incident_folders(root: Path, problems: Problems) -> list[tuple[Path, list[str]]]:
     """Folders holding incident.md, each with its other ``*.md`` names (files or not, as a
-    glob finds them, sorted); ``_``-prefixed folders (templates) are not content."""
+    glob finds them, sorted); ``_``-prefixed folders (templates) are not content.
+
+    Walks like ``os.walk`` (sorted, symlinked folders listed but not entered, unreadable
+    folders skipped), on ``os.scandir`` directly: one pass per folder, no second look.
+    """
     found: list[tuple[Path, list[str]]] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        entries = filenames + dirnames  # what the walk listed, before skipping any folder
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(("_", ".")))
-        here = Path(dirpath)
-        if INCIDENT_FILE in filenames:
-            found.append((here, sorted(n for n in entries
-                                       if n.endswith(".md") and n != INCIDENT_FILE)))
-            for nested in dirnames:
-                problems.add(here / nested, 1, "folders inside an incident folder are not read; "
-                             "move its files up into the incident folder or out of incidents/")
-            dirnames[:] = []
-        else:
-            for name in sorted(filenames):
-                if name.endswith(".md"):
-                    problems.add(here / name, 1, "this Markdown file is not inside an incident "
-                                 "folder; put it in a folder with an incident.md")
+    _walk(os.fspath(root), problems, found)
     return found
+
+
+def _walk(dirpath: str, problems: Problems, found: list[tuple[Path, list[str]]]) -> None:
+    try:
+        with os.scandir(dirpath) as listing:
+            entries = [(entry.name, _is_dir(entry), _is_link(entry)) for entry in listing]
+    except OSError:
+        return
+    filenames = [name for name, is_dir, _link in entries if not is_dir]
+    dirnames = sorted(name for name, is_dir, _link in entries
+                      if is_dir and not name.startswith(("_", ".")))
+    here = Path(dirpath)
+    if INCIDENT_FILE in filenames:
+        found.append((here, sorted(name for name, _dir, _link in entries
+                                   if name.endswith(".md") and name != INCIDENT_FILE)))
+        for nested in dirnames:
+            problems.add(here / nested, 1, "folders inside an incident folder are not read; "
+                         "move its files up into the incident folder or out of incidents/")
+        return
+    for name in sorted(filenames):
+        if name.endswith(".md"):
+            problems.add(here / name, 1, "this Markdown file is not inside an incident "
+                         "folder; put it in a folder with an incident.md")
+    links = {name for name, _dir, link in entries if link}
+    for name in dirnames:
+        if name not in links:
+            _walk(os.path.join(dirpath, name), problems, found)
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _is_link(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return False
+
+
+def read_file(path: Path) -> bytes:
+    """The file's bytes: ``os.open``/``os.read`` cost a third of ``Path.read_bytes`` per file,
+    which counts with tens of thousands of small files."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 @dataclass
@@ -108,7 +151,7 @@ class _FolderReader:
 
     def document(self, path: Path) -> Document | None:
         try:
-            return parse(path, path.read_bytes())
+            return parse(path, read_file(path))
         except FrontMatterError as exc:
             self.problems.add(path, exc.line, exc.message)
         except OSError as exc:
