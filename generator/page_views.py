@@ -236,6 +236,9 @@ class Views:
         self.now = snapshot.now
         self._components: dict[str, Component] = {c.id: c for c in self.config.components}
         self._component_views: dict[str, ComponentView] = {}
+        # An incident shows on its page, in the history, on its components' pages and maybe
+        # the overview: its view is built once.
+        self._incident_views: dict[str, IncidentView] = {}
 
     # components
     def ref(self, component_id: str, status: str) -> ComponentRef:
@@ -278,6 +281,12 @@ class Views:
         return [u for u in incident.updates if u.at <= self.now]
 
     def incident(self, incident: Incident) -> IncidentView:
+        view = self._incident_views.get(incident.id)
+        if view is None:
+            view = self._incident_views[incident.id] = self._incident(incident)
+        return view
+
+    def _incident(self, incident: Incident) -> IncidentView:
         state = self.snapshot.state(incident)
         published = self.published_updates(incident)
         latest = published[-1] if published else None

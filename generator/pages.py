@@ -117,6 +117,10 @@ class SiteBuilder:
         self.config = snapshot.config
         self.views = Views(snapshot)
         self.outputs = sorted(outputs)
+        self.by_component: dict[str, list[Incident]] = {c.id: [] for c in self.config.components}
+        for incident in snapshot.incidents:  # one pass, newest first, instead of one per component
+            for cid in incident.affected:
+                self.by_component.setdefault(cid, []).append(incident)
         self.feeds = [
             Feed(ATOM, f"{self.config.name}: incident history (Atom)", urls.HISTORY_ATOM),
             Feed(RSS, f"{self.config.name}: incident history (RSS)", urls.HISTORY_RSS),
@@ -299,7 +303,7 @@ class SiteBuilder:
         view = self.views.component(component_id)
 
         def build() -> dict[str, Any]:
-            related = self.snapshot.for_component(component_id)
+            related = self.by_component.get(component_id, [])
             return {
                 "component": view,
                 "incidents": [self.views.incident(i) for i in related[:COMPONENT_INCIDENTS]],

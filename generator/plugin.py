@@ -121,7 +121,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         if site_page.url:  # the home page's <title> is the site name alone
             page.meta.setdefault("title", escape(site_page.title))
         page.meta.setdefault("description", escape(site_page.description))
-        page.meta["hide"] = ["navigation", "toc"]
+        page.meta["hide"] = ["toc"]  # the page's own headings need no second table
         return markdown
 
     def on_page_context(self, context: dict[str, Any], page: Page, config: MkDocsConfig,
