@@ -6,8 +6,10 @@ author fixes everything in one round.
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,13 +44,32 @@ def load_incidents(config: SiteConfig, problems: Problems) -> list[Incident]:
                      "(an empty folder means an all-operational page)")
         return []
     known = frozenset(config.component_ids)
-    incidents = [
-        incident
-        for folder, names in _incident_folders(root, problems)
-        if (incident := _FolderReader(config, problems, folder, names, known).read()) is not None
-    ]
+    with _collector_paused():
+        incidents = [
+            incident
+            for folder, names in _incident_folders(root, problems)
+            if (incident := _FolderReader(config, problems, folder, names, known).read())
+            is not None
+        ]
     incidents.sort(key=lambda i: (i.created_at or _NEVER, i.id))
     return incidents
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while loading.
+
+    A large history is hundreds of thousands of small objects that all stay alive and form
+    no cycles; every automatic collection would walk all of them again, which cost about a
+    tenth of the load at 10,000 incidents. Reference counting still frees everything.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _incident_folders(root: Path, problems: Problems) -> list[tuple[Path, list[str]]]:
