@@ -609,3 +609,22 @@ def test_build_writes_nothing_into_docs(tmp_path: Path) -> None:
     before = sorted(p.relative_to(root / "docs") for p in (root / "docs").rglob("*"))
     built(root, DEMO_NOW)
     assert sorted(p.relative_to(root / "docs") for p in (root / "docs").rglob("*")) == before
+
+
+def test_hand_written_pages_in_docs(tmp_path: Path) -> None:
+    root = site_project(tmp_path, {
+        "docs/index.md": "Questions? Write to **support@test.example**.\n",
+        "docs/faq.md": "# Questions\n\nSee the [about page](about.md).\n",
+    })
+    site = built(root, datetime(2026, 11, 5, 12, 0, tzinfo=UTC))
+    body = article(site, "")
+    children = [n for n in body.children if isinstance(n, Node)]
+    banner = body.find(cls="tidings-banner")
+    intro = next(n for n in children if n.tag == "p" and "Questions?" in n.text())
+    assert children.index(banner) < children.index(intro)  # under the status
+    assert intro.find("strong").text() == "support@test.example"
+    faq = article(site, "faq/")
+    assert faq.find("h1").text() == "Questions"
+    assert "about/" in targets(faq, "faq/")
+    edit = page(site, "faq/").find("a", rel="edit").attrs["href"]
+    assert edit.endswith("/edit/main/docs/faq.md")
