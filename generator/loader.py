@@ -15,10 +15,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from . import parallel
 from .config import SiteConfig
 from .frontmatter import Document, FrontMatterError, LineDict, LineList, parse
 from .model import Incident, Postmortem, Update
-from .problems import Problems, did_you_mean, one_of
+from .problems import Problem, Problems, did_you_mean, one_of
 from .timestamps import TimestampError, parse_timestamp, parse_when
 from .vocabulary import (
     COMPONENT_STATUSES,
@@ -34,6 +35,9 @@ INCIDENT_KEYS = {"title", "type", "impact", "components", "scheduled_for", "sche
 UPDATE_KEYS = {"at", "status", "components", "next_update"}
 POSTMORTEM_KEYS = {"published"}
 _NEVER = datetime.max.replace(tzinfo=UTC)
+# Folders per process below which forking workers costs more than it saves (a folder takes
+# about a millisecond; a worker's start and sending its incidents back about a fifth of that).
+PARALLEL_FOLDERS = 500
 
 
 def load_incidents(config: SiteConfig, problems: Problems) -> list[Incident]:
@@ -43,16 +47,26 @@ def load_incidents(config: SiteConfig, problems: Problems) -> list[Incident]:
         problems.add(root, 1, f"the folder {config.incidents_dir}/ is missing; create it "
                      "(an empty folder means an all-operational page)")
         return []
-    known = frozenset(config.component_ids)
+    incidents: list[Incident] = []
     with _collector_paused():
-        incidents = [
-            incident
-            for folder, names in _incident_folders(root, problems)
-            if (incident := _FolderReader(config, problems, folder, names, known).read())
-            is not None
-        ]
+        folders = _incident_folders(root, problems)
+        chunks = parallel.split(folders, parallel.processes(len(folders), PARALLEL_FOLDERS))
+        for found, found_problems in parallel.map_chunks(_read_folders, chunks, config,
+                                                         problems.root):
+            incidents += found
+            problems.items += found_problems
     incidents.sort(key=lambda i: (i.created_at or _NEVER, i.id))
     return incidents
+
+
+def _read_folders(config: SiteConfig, root: Path, folders: list[tuple[Path, list[str]]]
+                  ) -> tuple[list[Incident], list[Problem]]:
+    """Read some incident folders (maybe in a worker process): incidents and problems."""
+    problems = Problems(root=root)
+    known = frozenset(config.component_ids)
+    return [incident for folder, names in folders
+            if (incident := _FolderReader(config, problems, folder, names, known).read())
+            is not None], problems.items
 
 
 @contextmanager

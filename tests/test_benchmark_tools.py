@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import yaml
 
+from generator import loader, parallel
+from generator.project import load_project
 from tests.conftest import REPO, build_site, run_cli
 
 
@@ -88,3 +92,35 @@ def test_runner_prints_the_table():
     for target in ("`tidings check` at N=3", "build / floor at N=3", "peak memory"):
         assert re.search(rf"^- (met|MISSED): {re.escape(target)}", result.stdout, re.M)
     assert "nproc" in result.stdout and "MkDocs" in result.stdout
+
+
+# -- loading a large history on several cores gives exactly what one process gives -------------
+
+
+def test_parallel_load_equals_sequential(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    root = tmp_path / "site"
+    entries = synthetic.write_site(root, 150)
+    (root / "incidents" / entries[20].id / "2020-01-01T000000Z-oops.md").write_text(
+        "---\nat: nope\nstatus: investigating\n---\nx\n")
+    (root / "incidents" / entries[100].id / "2020-01-01T000000Z-bad.md").write_text(
+        "---\nstatus: [\n---\n")
+    (root / "incidents" / "stray.md").write_text("no folder\n")
+    now = synthetic.NOW
+    one = load_project(root, now)
+    monkeypatch.setattr(loader, "PARALLEL_FOLDERS", 20)
+    monkeypatch.setattr(parallel, "idle_cores", lambda: 3)
+    assert parallel.processes(150, loader.PARALLEL_FOLDERS) == 3
+    several = load_project(root, now)
+    assert several.incidents == one.incidents
+    assert several.problems.items == one.problems.items
+    assert len(one.problems.errors) == 3  # the stray file, the bad YAML and the bad timestamp
+
+
+def _exit_in_worker(parent: int, chunk: str) -> str:
+    if chunk == "die" and os.getpid() != parent:
+        os._exit(3)  # a worker killed mid-way (e.g. out of memory)
+    return chunk.upper()
+
+
+def test_chunks_a_worker_could_not_finish_are_done_here():
+    assert parallel.map_chunks(_exit_in_worker, ["a", "die", "b"], os.getpid()) == ["A", "DIE", "B"]

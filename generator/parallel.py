@@ -1,0 +1,83 @@
+"""Spread independent chunks of work over the machine's spare cores, results in order.
+
+Reading a large history is CPU-bound Python (the GIL rules out threads), so big loads fork
+worker processes on idle cores; small loads, busy machines, platforms without ``fork`` and
+processes that already run threads (``mkdocs serve``) stay in one process. The result never
+depends on it: chunks are contiguous and come back in order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+MAX_PROCESSES = 8
+
+
+def processes(items: int, minimum: int) -> int:
+    """How many processes to share ``items`` between: as many as there are idle cores (like
+    ``make -l``, by the load average: on a busy machine workers only add their start-up and
+    the sending back of results), with at least ``minimum`` items each, when forking is safe."""
+    if items < 2 * minimum or not _can_fork():
+        return 1
+    return max(1, min(idle_cores(), MAX_PROCESSES, items // minimum))
+
+
+def idle_cores() -> int:
+    """Cores this process may use that other work is not using (this process counts one)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    try:
+        busy = os.getloadavg()[0]
+    except OSError:  # not available on this platform
+        busy = 0.0
+    return max(1, round((cores or 1) - busy))
+
+
+def _can_fork() -> bool:
+    return ("fork" in multiprocessing.get_all_start_methods()
+            and threading.active_count() == 1  # forking a threaded process can deadlock
+            and not multiprocessing.current_process().daemon)  # daemons have no children
+
+
+def split(items: Sequence[T], parts: int) -> list[Sequence[T]]:
+    """``parts`` contiguous slices of nearly equal length, in order."""
+    size, extra = divmod(len(items), parts)
+    bounds = [n * size + min(n, extra) for n in range(parts + 1)]
+    return [items[bounds[n]:bounds[n + 1]] for n in range(parts)]
+
+
+def map_chunks(function: Callable[..., T], chunks: Sequence[Any], *args: Any) -> list[T]:
+    """``[function(*args, chunk) for chunk in chunks]``: the first chunk here while forked
+    workers do the others; a chunk a worker could not finish is done here afterwards."""
+    if len(chunks) <= 1:
+        return [function(*args, chunk) for chunk in chunks]
+    futures: list[Future | None] = [None] * len(chunks)
+    results: list[Any] = [None] * len(chunks)
+    done = [False] * len(chunks)
+    try:
+        with ProcessPoolExecutor(len(chunks) - 1,
+                                 mp_context=multiprocessing.get_context("fork")) as pool:
+            for n in range(1, len(chunks)):
+                futures[n] = pool.submit(function, *args, chunks[n])
+            results[0], done[0] = function(*args, chunks[0]), True
+            for n in range(1, len(chunks)):
+                results[n], done[n] = _outcome(futures[n])
+    except OSError:  # no process could be started: do it all here
+        pass
+    for n, chunk in enumerate(chunks):
+        if not done[n]:
+            results[n] = function(*args, chunk)
+    return results
+
+
+def _outcome(future: Future | None) -> tuple[Any, bool]:
+    try:
+        return (future.result(), True) if future else (None, False)
+    except BrokenProcessPool:  # a worker died (e.g. out of memory): redo its chunk here
+        return None, False
