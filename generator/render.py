@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import html
 import threading
-from functools import lru_cache
+from collections.abc import Iterable
 
 import markdown
 import nh3
+
+from . import parallel
+from .model import Incident
 
 _EXTENSIONS = ["fenced_code", "tables", "sane_lists", "smarty"]
 # smarty only ever changes quotes, "--" and "...": a text without them renders the same
@@ -21,6 +24,9 @@ _SCHEMES = {"http", "https", "mailto"}
 # Every message of the history is rendered once per build: the cache must hold them all, or
 # a build that walks the history twice (feeds, then pages) would render everything twice.
 CACHE_SIZE = 1 << 18
+# Texts per process below which rendering ahead on other cores costs more than it saves.
+PARALLEL_TEXTS = 1000
+_cache: dict[str, str] = {}
 _local = threading.local()  # a Markdown instance is reusable (reset) but not thread-safe
 
 
@@ -36,10 +42,40 @@ def _renderer(text: str) -> markdown.Markdown:
     return _local.plain
 
 
-@lru_cache(maxsize=CACHE_SIZE)
 def markdown_to_html(text: str) -> str:
     """Render Markdown and sanitise the result; cached because every output reuses it."""
     text = text or ""
+    found = _cache.get(text)
+    if found is None:
+        if len(_cache) >= CACHE_SIZE:  # only a long `mkdocs serve` session gets here
+            _cache.clear()
+        found = _cache[text] = _render(text)
+    return found
+
+
+def prerender(texts: Iterable[str]) -> None:
+    """Render many texts ahead on idle cores, when there are enough of them to gain from it,
+    so that pages and feeds find each one in the cache; otherwise they render on demand."""
+    todo = [text for text in dict.fromkeys(texts) if text and text not in _cache]
+    chunks = parallel.split(todo, parallel.processes(len(todo), PARALLEL_TEXTS))
+    if len(chunks) > 1:
+        for chunk, rendered in zip(chunks, parallel.map_chunks(_render_all, chunks),
+                                   strict=True):
+            _cache.update(zip(chunk, rendered, strict=True))
+
+
+def prerender_history(incidents: Iterable[Incident]) -> None:
+    """``prerender`` every text pages and feeds show: summaries, updates and postmortems."""
+    prerender(text for incident in incidents for text in (
+        incident.summary, *(update.message for update in incident.updates),
+        incident.postmortem.body if incident.postmortem else ""))
+
+
+def _render_all(texts: list[str]) -> list[str]:
+    return [_render(text) for text in texts]
+
+
+def _render(text: str) -> str:
     rendered = _renderer(text).reset().convert(text)
     return nh3.clean(rendered, tags=_ALLOWED_TAGS, url_schemes=_SCHEMES,
                      link_rel="noopener noreferrer nofollow")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import loader, parallel
+from generator import loader, parallel, render
 from generator.project import load_project
 from tests.conftest import REPO, build_site, run_cli
 
@@ -124,3 +124,16 @@ def _exit_in_worker(parent: int, chunk: str) -> str:
 
 def test_chunks_a_worker_could_not_finish_are_done_here():
     assert parallel.map_chunks(_exit_in_worker, ["a", "die", "b"], os.getpid()) == ["A", "DIE", "B"]
+
+
+def test_texts_rendered_ahead_on_other_cores_are_the_same(monkeypatch: pytest.MonkeyPatch):
+    incidents = load_project(REPO, synthetic.NOW).incidents
+    texts = [u.message for i in incidents for u in i.updates] + [i.summary for i in incidents]
+    texts += [i.postmortem.body for i in incidents if i.postmortem]
+    monkeypatch.setattr(render, "_cache", {})
+    monkeypatch.setattr(render, "PARALLEL_TEXTS", 2)
+    monkeypatch.setattr(parallel, "idle_cores", lambda: 2)
+    render.prerender_history(incidents)
+    assert set(render._cache) == set(filter(None, texts))  # every text, rendered ahead
+    for text in texts:
+        assert render.markdown_to_html(text) == render._render(text)
