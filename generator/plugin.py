@@ -27,6 +27,7 @@ from .outputs import generated_files
 from .pages import Site, SitePage, build_site
 from .problems import ContentError
 from .project import load_project
+from .render import prerender_history
 from .timestamps import TimestampError, build_now
 
 log = logging.getLogger("mkdocs.plugins.tidings")
@@ -67,6 +68,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         for warning in project.problems.warnings:  # decision 5: reported, never failing
             log.info(str(warning))
         snapshot = project.snapshot(now)
+        prerender_history(snapshot.incidents)  # on idle cores, for large histories
         self.outputs = generated_files(snapshot)
         self.site = build_site(snapshot, self.outputs)
         self.pages = {page.source_name: page for page in self.site.pages}
