@@ -7,6 +7,7 @@ paginated or capped, so a build grows linearly with history.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,6 +130,12 @@ class SiteBuilder:
         ]
 
     def edit_path(self, path: Path) -> str | None:
+        """``path`` relative to the project root (a string prefix: no file-system calls)."""
+        text, root = str(path), str(self.config.root).rstrip(os.sep) + os.sep
+        if root == "." + os.sep and not path.is_absolute():
+            return text.replace(os.sep, "/")
+        if text.startswith(root):
+            return text[len(root):].replace(os.sep, "/")
         try:
             return path.resolve().relative_to(self.config.root.resolve()).as_posix()
         except ValueError:
