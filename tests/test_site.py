@@ -466,13 +466,13 @@ def test_open_incident_changes_the_overall_status(tmp_path: Path) -> None:
         "2026-11-05-down", "Website down", [("2026-11-05T11:30:00Z", "investigating",
                                              "The website does not load.")],
         components="[web]", impact="critical",
-        components_at={0: "components:\n  web: major_outage\nnext_update: 20m\n"}))
+        components_at={0: "components:\n  web: major_outage\nnext_update: 45m\n"}))
     site = built(root, datetime(2026, 11, 5, 12, 0, tzinfo=UTC))
     body = article(site, "")
     assert body.find(cls="tidings-banner").text() == "Current status: Major System Outage"
     incident = card(body, "Website down")
     assert "ongoing for 30 min" in incident.text()
-    assert incident.find(cls="tidings-next").text() == "Next update by 5 Nov 2026, 11:50 UTC."
+    assert incident.find(cls="tidings-next").text() == "Next update by 5 Nov 2026, 12:15 UTC."
     web = body.find("section", "tidings-component", **{"aria-labelledby": "component-web"})
     assert web.find(cls="tidings-status").text() == "Major outage"
 
