@@ -21,6 +21,10 @@ _EXTENSIONS = ["fenced_code", "tables", "sane_lists", "smarty"]
 _SMARTY_TRIGGERS = ("'", '"', "--", "...")
 _ALLOWED_TAGS = nh3.ALLOWED_TAGS - {"img"}  # no remote images: no tracking pixels, no layout
 _SCHEMES = {"http", "https", "mailto"}
+# Built once: nh3.clean() rebuilds its sanitiser from the options on every call.
+_SANITISER = nh3.Cleaner(tags=_ALLOWED_TAGS, url_schemes=_SCHEMES,
+                         link_rel="noopener noreferrer nofollow")
+_TEXT_ONLY = nh3.Cleaner(tags=set())
 # Every message of the history is rendered once per build: the cache must hold them all, or
 # a build that walks the history twice (feeds, then pages) would render everything twice.
 CACHE_SIZE = 1 << 18
@@ -76,11 +80,9 @@ def _render_all(texts: list[str]) -> list[str]:
 
 
 def _render(text: str) -> str:
-    rendered = _renderer(text).reset().convert(text)
-    return nh3.clean(rendered, tags=_ALLOWED_TAGS, url_schemes=_SCHEMES,
-                     link_rel="noopener noreferrer nofollow")
+    return _SANITISER.clean(_renderer(text).reset().convert(text))
 
 
 def markdown_to_text(text: str) -> str:
     """Plain text of a message, for chat notifications and summaries."""
-    return html.unescape(nh3.clean(markdown_to_html(text), tags=set())).strip()
+    return html.unescape(_TEXT_ONLY.clean(markdown_to_html(text))).strip()
