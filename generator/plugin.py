@@ -48,6 +48,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         self.root: Path | None = None
         self.incidents_path: Path | None = None
         self.own_nav = False
+        self.nav_sources: set[str] = set()
 
     # --- load and validate before the site folder is touched ------------------------------
 
@@ -134,10 +135,26 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
             self.site.pages[0].feeds if self.site else [])
         context["tidings"] = site_page.context() if site_page else {}
         context["tidings_title"] = site_page.title if site_page else page.title
+        context["tidings_shared"] = self.shared_key(context, page, site_page)
         return context
+
+    def shared_key(self, context: dict[str, Any], page: Page,
+                   site_page: SitePage | None) -> str | None:
+        """For a generated page outside the navigation (incidents, components, later history
+        pages), Material's sidebars, footer and config script depend only on the way to the
+        site root: main.html renders them once per depth and reuses them (see there)."""
+        if (site_page is None or page.file.src_uri in self.nav_sources or page.toc.items
+                or page.previous_page is not None or page.next_page is not None):
+            return None
+        return str(context.get("base_url", ""))
+
+    def on_nav(self, nav: Any, config: MkDocsConfig, files: Files) -> Any:
+        self.nav_sources = {p.file.src_uri for p in nav.pages}
+        return nav
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
         env.autoescape = _autoescape
+        env.globals["tidings_memo"] = {}  # this build's shared blocks, by block and depth
         return env
 
     # --- mkdocs serve: rebuild when content changes -----------------------------------------
