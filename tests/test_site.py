@@ -6,6 +6,7 @@ what a reader sees (words, times, links), never compared with a full-page snapsh
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from datetime import UTC, datetime, timedelta
@@ -628,3 +629,17 @@ def test_hand_written_pages_in_docs(tmp_path: Path) -> None:
     assert "about/" in targets(faq, "faq/")
     edit = page(site, "faq/").find("a", rel="edit").attrs["href"]
     assert edit.endswith("/edit/main/docs/faq.md")
+
+
+def test_shared_blocks_follow_each_page_depth(sixty: Path) -> None:
+    """Sidebars, footer and config are rendered once per depth for pages outside the nav."""
+    for url, base in (("incidents/2026-06-01-incident-000/", "../.."),
+                      ("components/api/", "../.."), ("history/page/2/", "../../.."),
+                      ("history/", "..")):
+        root = page(sixty, url)
+        config = json.loads(root.find("script", id="__config").text())
+        assert config["base"] == base, url
+        nav = root.find("nav", "md-nav--primary").find("ul", "md-nav__list")
+        assert [resolve(url, a.attrs["href"]) for a in nav.find_all("a")
+                if "md-nav__link" in a.classes][:2] == ["", "history/"], url
+        assert root.find("footer", "md-footer")
