@@ -16,6 +16,17 @@ from . import parallel
 from .model import Incident
 
 _EXTENSIONS = ["fenced_code", "tables", "sane_lists", "smarty"]
+# Python-Markdown tries each inline pattern on every piece of text; most of a short message's
+# rendering goes there. A pattern can only match where its characters are, so a text without
+# them renders the same without it (tabs and CRs become the spaces and newline of a line
+# break before inline parsing, hence their place among its triggers).
+_INLINE_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "backtick": ("`",), "escape": ("\\",), "entity": ("&",), "em_strong": ("*", "_"),
+    "reference": ("[",), "link": ("[",), "short_reference": ("[",),
+    "image_link": ("![",), "image_reference": ("![",), "short_image_ref": ("![",),
+    "autolink": ("<",), "automail": ("<",), "html": ("<",),
+    "linebreak": ("  \n", "\t", "\r"),
+}
 # smarty only ever changes quotes, "--" and "...": a text without them renders the same
 # without its second inline pass, which costs as much as all the rest of the rendering.
 _SMARTY_TRIGGERS = ("'", '"', "--", "...")
@@ -35,15 +46,21 @@ _local = threading.local()  # a Markdown instance is reusable (reset) but not th
 
 
 def _renderer(text: str) -> markdown.Markdown:
-    """This thread's Markdown instance for ``text``: building one costs more than converting a
-    message; the one without smarty when smarty would change nothing."""
-    if not hasattr(_local, "smart"):
-        _local.smart = markdown.Markdown(extensions=_EXTENSIONS, output_format="html")
-        _local.plain = markdown.Markdown(extensions=[e for e in _EXTENSIONS if e != "smarty"],
-                                         output_format="html")
-    if any(trigger in text for trigger in _SMARTY_TRIGGERS):
-        return _local.smart
-    return _local.plain
+    """This thread's Markdown instance for ``text``, without the inline patterns and smarty
+    pass that cannot change it; building an instance costs more than converting a message,
+    so each kind is built once."""
+    smart = any(trigger in text for trigger in _SMARTY_TRIGGERS)
+    unused = frozenset(name for name, triggers in _INLINE_TRIGGERS.items()
+                       if not any(trigger in text for trigger in triggers))
+    instances = _local.__dict__.setdefault("instances", {})
+    md = instances.get((smart, unused))
+    if md is None:
+        extensions = _EXTENSIONS if smart else [e for e in _EXTENSIONS if e != "smarty"]
+        md = instances[smart, unused] = markdown.Markdown(extensions=extensions,
+                                                          output_format="html")
+        for name in unused:
+            md.inlinePatterns.deregister(name, strict=False)
+    return md
 
 
 def markdown_to_html(text: str) -> str:
