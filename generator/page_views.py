@@ -239,6 +239,7 @@ class Views:
         # An incident shows on its page, in the history, on its components' pages and maybe
         # the overview: its view is built once.
         self._incident_views: dict[str, IncidentView] = {}
+        self._moments: dict[datetime, Moment] = {}
 
     # components
     def ref(self, component_id: str, status: str) -> ComponentRef:
@@ -265,12 +266,18 @@ class Views:
 
     # incidents
     def moment(self, value: datetime | None) -> Moment | None:
-        return moment(value, self.zone)
+        """Formatted once per instant: an update's time shows as its start, its latest, …"""
+        if value is None:
+            return None
+        found = self._moments.get(value)
+        if found is None:
+            found = self._moments[value] = Moment(iso(value), format_time(value, self.zone))
+        return found
 
     def update(self, update: Update) -> UpdateView:
         return UpdateView(
             update.id, update.status, STATUS_LABELS.get(update.status, update.status),
-            Moment(iso(update.at), format_time(update.at, self.zone)),
+            self.moment(update.at),
             Markup(markdown_to_html(update.message)),
             [self.ref(cid, status) for cid, status in update.components.items()],
             self.moment(update.next_update),
