@@ -169,7 +169,8 @@ def test_update_keeps_status_by_default_and_takes_the_id_as_unique_start(project
 def test_unknown_id_says_did_you_mean_and_skips_template_folders(project):
     root = project({"incidents/_templates/2026-11-23-api-errors/incident.md": "---\ntitle: x\n"})
     incident_id, _ = new_incident(root)
-    result = cli(root, "update", incident_id[:-1] + "q", "-m", "x", now="2026-11-23T14:20:00Z")
+    typo = incident_id[:-1] + ("q" if incident_id[-1] != "q" else "z")  # the suffix is random
+    result = cli(root, "update", typo, "-m", "x", now="2026-11-23T14:20:00Z")
     assert result.exit_code == 1
     assert f'did you mean "{incident_id}"?' in result.output
     hidden = cli(root, "update", "2026-11-23-api-errors", "-m", "x")
