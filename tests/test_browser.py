@@ -101,6 +101,25 @@ def test_overview_shows_the_open_incident_and_links_to_it(page: Any, site_url: s
     expect(page.get_by_role("heading", level=1)).to_contain_text(incident.title)
 
 
+def test_uptime_bars_take_the_colour_of_the_days_worst_status(page: Any, site_url: str,
+                                                              snapshot: Snapshot) -> None:
+    """A day with an outage must not look like a good day: each status has its own colour."""
+    page.goto(site_url)
+    colours: dict[str, set[str]] = {}
+    for uptime in snapshot.uptime.values():
+        section = f"section[aria-labelledby='component-{uptime.component.id}']"
+        bars = page.locator(f"{section} ol.tidings-bars > li")
+        assert bars.count() == len(uptime.days)
+        for bar, day in zip(bars.all(), uptime.days, strict=True):
+            key = day.worst if day.has_data else "nodata"
+            colours.setdefault(key, set()).add(
+                bar.evaluate("e => getComputedStyle(e).backgroundColor"))
+    assert {"operational", "major_outage", "partial_outage"} <= colours.keys(), colours
+    assert all(len(found) == 1 for found in colours.values()), colours
+    distinct = [next(iter(found)) for found in colours.values()]
+    assert len(set(distinct)) == len(distinct), colours
+
+
 def assert_timeline_newest_first(page: Any, snapshot: Snapshot, incident_id: str) -> None:
     """Each entry of the timeline shows its status, time (site zone) and message, newest first."""
     incident = next(i for i in snapshot.incidents if i.id == incident_id)
