@@ -41,6 +41,10 @@ class Run:
     seconds: float  # wall time
     cpu: float  # user + system time of the child: robust to other load on the machine
     peak_mib: float
+    load: float  # the 1-minute load average when the run started
+
+
+LOADS: list[float] = []  # every run's starting load average, for the report
 
 
 @dataclass
@@ -62,6 +66,8 @@ class Measure:
 
 def run_once(cmd: list[str], cwd: Path, env: dict[str, str]) -> Run:
     """Run ``cmd`` in a fresh process; wall time and the child tree's peak RSS (wait4)."""
+    load = os.getloadavg()[0]
+    LOADS.append(load)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
@@ -73,7 +79,7 @@ def run_once(cmd: list[str], cwd: Path, env: dict[str, str]) -> Run:
         raise SystemExit(f"benchmark command failed ({proc.returncode}): {' '.join(cmd)}\n"
                          f"{stderr[-4000:]}")
     return Run(seconds, usage.ru_utime + usage.ru_stime,
-               usage.ru_maxrss / 1024)  # Linux reports kilobytes
+               usage.ru_maxrss / 1024, load)  # Linux reports kilobytes
 
 
 def commands(task: str, work: Path) -> tuple[list[str], Path]:
@@ -184,7 +190,8 @@ def machine(load_before: tuple[float, ...]) -> list[str]:
         f"Material {version('mkdocs-material')}, Markdown {version('markdown')}, "
         f"PyYAML {version('pyyaml')} (libyaml {'yes' if libyaml() else 'no'})",
         f"- load average (1, 5, 15 min): before {fmt_load(load_before)}, "
-        f"after {fmt_load(os.getloadavg())}",
+        f"after {fmt_load(os.getloadavg())}; 1-minute load at the start of each measured run: "
+        f"{min(LOADS, default=0):.2f} to {max(LOADS, default=0):.2f}",
     ]
 
 
