@@ -36,8 +36,9 @@ UPDATE_KEYS = {"at", "status", "components", "next_update"}
 POSTMORTEM_KEYS = {"published"}
 _NEVER = datetime.max.replace(tzinfo=UTC)
 # Folders per process below which forking workers costs more than it saves (a folder takes
-# about a millisecond; a worker's start and sending its incidents back about a fifth of that).
-PARALLEL_FOLDERS = 500
+# under a millisecond; a worker's start and sending its incidents back about a fifth of that;
+# measured: no gain at 1,000 folders, 35 % less time at 10,000 on two idle cores).
+PARALLEL_FOLDERS = 1000
 
 
 def load_incidents(config: SiteConfig, problems: Problems) -> list[Incident]:

@@ -1,9 +1,9 @@
 """Spread independent chunks of work over the machine's spare cores, results in order.
 
-Reading a large history is CPU-bound Python (the GIL rules out threads), so big loads fork
-worker processes on idle cores; small loads, busy machines, platforms without ``fork`` and
-processes that already run threads (``mkdocs serve``) stay in one process. The result never
-depends on it: chunks are contiguous and come back in order.
+Reading and rendering a large history is CPU-bound Python (the GIL rules out threads), so
+big jobs fork worker processes, one per usable core; small jobs, platforms without ``fork``
+and processes that already run threads (``mkdocs serve``) stay in one process. The result
+never depends on it: chunks are contiguous and come back in order.
 """
 
 from __future__ import annotations
@@ -21,22 +21,19 @@ MAX_PROCESSES = 8
 
 
 def processes(items: int, minimum: int) -> int:
-    """How many processes to share ``items`` between: as many as there are idle cores (like
-    ``make -l``, by the load average: on a busy machine workers only add their start-up and
-    the sending back of results), with at least ``minimum`` items each, when forking is safe."""
+    """How many processes to share ``items`` between: one per usable core, with at least
+    ``minimum`` items each (fewer would spend more on starting workers and sending results
+    back than they save), when forking is safe here."""
     if items < 2 * minimum or not _can_fork():
         return 1
-    return max(1, min(idle_cores(), MAX_PROCESSES, items // minimum))
+    return max(1, min(usable_cores(), MAX_PROCESSES, items // minimum))
 
 
-def idle_cores() -> int:
-    """Cores this process may use that other work is not using (this process counts one)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    try:
-        busy = os.getloadavg()[0]
-    except OSError:  # not available on this platform
-        busy = 0.0
-    return max(1, round((cores or 1) - busy))
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity, e.g. a container's share)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _can_fork() -> bool:

@@ -40,7 +40,7 @@ _TEXT_ONLY = nh3.Cleaner(tags=set())
 # a build that walks the history twice (feeds, then pages) would render everything twice.
 CACHE_SIZE = 1 << 18
 # Texts per process below which rendering ahead on other cores costs more than it saves.
-PARALLEL_TEXTS = 1000
+PARALLEL_TEXTS = 3000
 _cache: dict[str, str] = {}
 _local = threading.local()  # a Markdown instance is reusable (reset) but not thread-safe
 
@@ -75,7 +75,7 @@ def markdown_to_html(text: str) -> str:
 
 
 def prerender(texts: Iterable[str]) -> None:
-    """Render many texts ahead on idle cores, when there are enough of them to gain from it,
+    """Render many texts ahead on the other cores, when there are enough of them to gain,
     so that pages and feeds find each one in the cache; otherwise they render on demand."""
     todo = [text for text in dict.fromkeys(texts) if text and text not in _cache]
     chunks = parallel.split(todo, parallel.processes(len(todo), PARALLEL_TEXTS))

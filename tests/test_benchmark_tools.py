@@ -108,7 +108,7 @@ def test_parallel_load_equals_sequential(tmp_path: Path, monkeypatch: pytest.Mon
     now = synthetic.NOW
     one = load_project(root, now)
     monkeypatch.setattr(loader, "PARALLEL_FOLDERS", 20)
-    monkeypatch.setattr(parallel, "idle_cores", lambda: 3)
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 3)
     assert parallel.processes(150, loader.PARALLEL_FOLDERS) == 3
     several = load_project(root, now)
     assert several.incidents == one.incidents
@@ -132,7 +132,7 @@ def test_texts_rendered_ahead_on_other_cores_are_the_same(monkeypatch: pytest.Mo
     texts += [i.postmortem.body for i in incidents if i.postmortem]
     monkeypatch.setattr(render, "_cache", {})
     monkeypatch.setattr(render, "PARALLEL_TEXTS", 2)
-    monkeypatch.setattr(parallel, "idle_cores", lambda: 2)
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
     render.prerender_history(incidents)
     assert set(render._cache) == set(filter(None, texts))  # every text, rendered ahead
     for text in texts:
