@@ -69,7 +69,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         for warning in project.problems.warnings:  # decision 5: reported, never failing
             log.info(str(warning))
         snapshot = project.snapshot(now)
-        prerender_history(snapshot.incidents)  # on idle cores, for large histories
+        prerender_history(snapshot.incidents)  # on the other cores, for large histories
         self.outputs = generated_files(snapshot)
         self.site = build_site(snapshot, self.outputs)
         self.pages = {page.source_name: page for page in self.site.pages}
