@@ -10,10 +10,14 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import markdown
+import nh3
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from generator import loader, parallel, render
+from generator import frontmatter, loader, parallel, render
 from generator.project import load_project
 from tests.conftest import REPO, build_site, run_cli
 
@@ -137,3 +141,51 @@ def test_texts_rendered_ahead_on_other_cores_are_the_same(monkeypatch: pytest.Mo
     assert set(render._cache) == set(filter(None, texts))  # every text, rendered ahead
     for text in texts:
         assert render.markdown_to_html(text) == render._render(text)
+
+
+# -- the faster paths give what the plain library calls give ------------------------------------
+
+_MARKDOWN_PIECES = st.sampled_from([
+    "# h\n", "[a]: http://x.example\n", "[a][]\n", "![i][a]\n", "```\ncode\n```\n", "- x\n- y\n",
+    "| a | b |\n|---|---|\n| 1 | 2 |\n", "\"quoted\" -- dash... 'single'\n", "<div>raw</div>\n",
+    "<script>x</script>\n", "*a* **b** `c` _d_\n", "&amp; &copy; & x\n", "\\*esc\\* \\[ \\`\n",
+    "line  \nbreak\n", "tab\t\nbreak\n", "cr  \r\nbreak\r\n", "<http://a.example/x>\n",
+    "<me@x.example>\n", "[l](javascript:alert(1))\n", "![i](http://x/y.png)\n", "> quote\n", "\n"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_MARKDOWN_PIECES | st.text(alphabet="ab *_[]()!<>&`\\\t\r\n\"'-.", max_size=10),
+                max_size=8).map("".join))
+def test_markdown_renders_as_the_plain_library_calls_do(text: str):
+    plain = markdown.markdown(text, extensions=render._EXTENSIONS, output_format="html")
+    assert render._render(text) == nh3.clean(plain, tags=render._ALLOWED_TAGS,
+                                             url_schemes=render._SCHEMES,
+                                             link_rel="noopener noreferrer nofollow")
+
+
+_YAML_PIECES = st.sampled_from([
+    "a: 1\n", "b: &x {c: 2}\n", "d: *x\n", "<<: *x\n", "e: [1, *x]\n", "f: !!set {a, b}\n",
+    "g: !!omap [{a: 1}]\n", "j: yes\n", "k: ~\n", "l: 2026-11-23T14:00:00Z\n", "m: '2026'\n",
+    "n:\n  - x\n  - y: 1\n", "r: 1.5\n", "v: |\n  text\n", "w: {x: [1, {y: 2}]}\n", "= : v\n",
+    "z: !!int '7'\n", "components:\n  api: major_outage\n", "at: 2026-11-23T14:00:00Z\n"])
+
+
+class _PlainLoader(yaml.SafeLoader):
+    """PyYAML's own safe loader, timestamps kept as text as the front matter reader does."""
+
+
+_PlainLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_YAML_PIECES, max_size=6, unique=True).map("".join))
+def test_front_matter_values_are_what_pyyaml_reads(text: str):
+    try:
+        expected = yaml.load(text, Loader=_PlainLoader)  # noqa: S506 - a SafeLoader
+    except yaml.YAMLError:
+        with pytest.raises(frontmatter.FrontMatterError):
+            frontmatter.load_yaml(text)
+        return
+    assert frontmatter.load_yaml(text) == expected
