@@ -1,7 +1,7 @@
 """Spread independent chunks of work over the machine's spare cores, results in order.
 
 Reading and rendering a large history is CPU-bound Python (the GIL rules out threads), so
-big jobs fork worker processes, one per usable core; small jobs, platforms without ``fork``
+big jobs fork worker processes on Linux, one per usable core; small jobs, other platforms
 and processes that already run threads (``mkdocs serve``) stay in one process. The result
 never depends on it: chunks are contiguous and come back in order.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -37,7 +38,7 @@ def usable_cores() -> int:
 
 
 def _can_fork() -> bool:
-    return ("fork" in multiprocessing.get_all_start_methods()
+    return (sys.platform == "linux"  # macOS has fork, but system libraries may not survive it
             and threading.active_count() == 1  # forking a threaded process can deadlock
             and not multiprocessing.current_process().daemon)  # daemons have no children
 
