@@ -85,7 +85,7 @@ def run_once(cmd: list[str], cwd: Path, env: dict[str, str]) -> Run:
 def commands(task: str, work: Path) -> tuple[list[str], Path]:
     """The command line of a task and the folder it runs in."""
     if task == "check":
-        return [sys.executable, "-c", "from generator.cli import main; main()", "check",
+        return [sys.executable, "-c", "from tidings.cli import main; main()", "check",
                 str(work / "site")], work
     root = work / ("site" if task == "build" else "floor")
     out = work / f"out-{task}"

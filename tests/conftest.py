@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-
-from generator.cli import main
+from tidings.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # the demo's example history moment

@@ -17,14 +17,13 @@ from conftest import DEMO_NOW, REPO, copy_demo, write_files
 from jsonschema import Draft202012Validator
 from prometheus_client.parser import text_string_to_metric_families
 from referencing import Registry, Resource
-
-from generator.api import LIST_LIMIT
-from generator.outputs import generated_files
-from generator.project import load_valid_project
-from generator.status import Snapshot
+from tidings.api import LIST_LIMIT
+from tidings.outputs import generated_files
+from tidings.project import load_valid_project
+from tidings.status import Snapshot
 
 SCHEMAS = Path(__file__).parent / "schemas"
-FIXTURES = REPO.parent / "shared" / "corpus" / "statuspage-fixtures"
+FIXTURES = REPO / "tests" / "fixtures" / "statuspage-fixtures"
 ENDPOINTS = {  # file -> the schema it follows
     "summary.json": "summary.json",
     "status.json": "status.json",
@@ -96,7 +95,7 @@ def errors(validator: Draft202012Validator, document: dict) -> list[str]:
 @pytest.mark.parametrize("fixture", ["cloudamqp_maintenance.json", "twilio_incident.json"])
 def test_schemas_accept_real_statuspage_responses(validators, fixture):
     """The schemas describe Statuspage itself, not only what Tidings happens to write."""
-    assert FIXTURES.is_dir(), f"{FIXTURES} missing: check out shared/ beside the repository"
+    assert FIXTURES.is_dir(), f"{FIXTURES} missing from tests/fixtures/"
     document = json.loads((FIXTURES / fixture).read_text())
     assert errors(validators["summary.json"], document) == []
 

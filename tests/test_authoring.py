@@ -11,11 +11,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from tidings.authoring import SHIPPED_TEMPLATES, make_id, make_slug
+from tidings.project import load_project
+from tidings.timestamps import parse_timestamp
 
-from generator.authoring import make_id, make_slug
-from generator.project import load_project
-from generator.timestamps import parse_timestamp
-from tests.conftest import DEMO_NOW, REPO, copy_demo, run_cli, write_files
+from tests.conftest import DEMO_NOW, copy_demo, run_cli, write_files
 
 NOW = "2026-11-23T14:15:03Z"
 NOW_DT = datetime(2026, 11, 23, 14, 15, 3, tzinfo=UTC)
@@ -352,7 +352,7 @@ def test_templates_are_listed_and_fill_a_new_incident(tmp_path):
 
 def test_every_shipped_template_makes_a_valid_incident(tmp_path):
     root = copy_demo(tmp_path)
-    for path in sorted((REPO / "incidents/_templates").glob("*.md")):
+    for path in sorted(SHIPPED_TEMPLATES.glob("*.md")):
         result = run_cli("new", "-t", path.stem, "-c", "api", "--var", "provider=Example",
                          "--now", DEMO, cwd=root)
         assert result.exit_code == 0, (path.name, result.output)

@@ -10,12 +10,11 @@ from typing import Any
 import pytest
 from browser import chromium
 from conftest import DEMO_NOW, REPO
-
-from generator.badges import LABEL_COLOUR, STATUS_COLOURS, badge, text_width
-from generator.outputs import generated_files
-from generator.project import load_valid_project
-from generator.status import Snapshot
-from generator.vocabulary import COMPONENT_STATUS_LABELS
+from tidings.badges import LABEL_COLOUR, STATUS_COLOURS, badge, text_width
+from tidings.outputs import generated_files
+from tidings.project import load_valid_project
+from tidings.status import Snapshot
+from tidings.vocabulary import COMPONENT_STATUS_LABELS
 
 SVG = "{http://www.w3.org/2000/svg}"
 

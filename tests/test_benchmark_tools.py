@@ -16,9 +16,9 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tidings import frontmatter, loader, parallel, render
+from tidings.project import load_project
 
-from generator import frontmatter, loader, parallel, render
-from generator.project import load_project
 from tests.conftest import REPO, build_site, run_cli
 
 

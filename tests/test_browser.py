@@ -19,12 +19,11 @@ import pytest
 from browser import PHONE, axe_violations, chromium, describe_violations, serve
 from conftest import DEMO_NOW, REPO
 from playwright.sync_api import expect
-
-from generator.project import load_valid_project
-from generator.render import markdown_to_text
-from generator.status import Snapshot
-from generator.timestamps import iso
-from generator.vocabulary import STATUS_LABELS
+from tidings.project import load_valid_project
+from tidings.render import markdown_to_text
+from tidings.status import Snapshot
+from tidings.timestamps import iso
+from tidings.vocabulary import STATUS_LABELS
 
 OPEN_INCIDENT = "2026-11-23-api-errors"
 SCREENSHOT = REPO / "documentation" / "screenshot-overview.png"

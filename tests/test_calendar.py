@@ -10,10 +10,9 @@ import icalendar
 import pytest
 from conftest import DEMO_NOW, REPO, copy_demo, write_files
 from ical.calendar_stream import IcsCalendarStream
-
-from generator.outputs import generated_files
-from generator.project import load_valid_project
-from generator.status import Snapshot
+from tidings.outputs import generated_files
+from tidings.project import load_valid_project
+from tidings.status import Snapshot
 
 UPGRADE = "2026-11-28-database-upgrade"
 MIGRATION = "2026-11-08-storage-migration"

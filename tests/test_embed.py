@@ -16,10 +16,9 @@ from typing import Any
 import pytest
 from browser import axe_violations, chromium, describe_violations
 from conftest import DEMO_NOW, REPO, copy_demo, write_files
-
-from generator.outputs import generated_files
-from generator.project import load_valid_project
-from generator.status import Snapshot
+from tidings.outputs import generated_files
+from tidings.project import load_valid_project
+from tidings.status import Snapshot
 
 OPEN = "2026-11-23-api-errors"
 MAINTENANCE = "2026-11-28-database-upgrade"

@@ -14,15 +14,14 @@ import yaml
 from conftest import MINIMAL_CONFIG, REPO, build_site, run_cli, write_files
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from tidings.importers import import_cstate, import_statuspage
+from tidings.importers.cstate import split_body
+from tidings.model import Incident
+from tidings.problems import Problems
+from tidings.project import load_project
+from tidings.timestamps import iso, parse_timestamp
 
-from generator.importers import import_cstate, import_statuspage
-from generator.importers.cstate import split_body
-from generator.model import Incident
-from generator.problems import Problems
-from generator.project import load_project
-from generator.timestamps import iso, parse_timestamp
-
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parent / "fixtures"
 STATUSPAGE = CORPUS / "statuspage-fixtures"
 FIXTURES = [STATUSPAGE / n for n in ("github_incident.json", "twilio_incident.json",
                                      "cloudamqp_maintenance.json")]
@@ -81,8 +80,8 @@ def paste_components(root: Path) -> None:
         handle.write(entries)
 
 
-def test_the_corpus_is_beside_the_clone() -> None:
-    assert all(p.is_file() for p in FIXTURES), f"shared corpus missing at {CORPUS}"
+def test_the_corpus_ships_with_the_tests() -> None:
+    assert all(p.is_file() for p in FIXTURES), f"corpus missing at {CORPUS}"
     assert (CSTATE / "content" / "issues").is_dir()
 
 

@@ -11,9 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-
-from generator import api, urls
-from generator.notify import (
+from tidings import api, urls
+from tidings.notify import (
     Retry,
     chat_markdown,
     lists_in,
@@ -21,7 +20,8 @@ from generator.notify import (
     published_update_ids,
     slack_mrkdwn,
 )
-from generator.project import load_project
+from tidings.project import load_project
+
 from tests.conftest import DEMO_NOW, MINIMAL_CONFIG, copy_demo, run_cli, write_files
 
 T1 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # the previous deploy

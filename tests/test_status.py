@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from tidings.project import load_valid_project
+from tidings.status import INDICATOR_DESCRIPTIONS
 
-from generator.project import load_valid_project
-from generator.status import INDICATOR_DESCRIPTIONS
 from tests.conftest import MINIMAL_CONFIG
 
 

@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 import yaml
+from tidings.config import load_config
+from tidings.problems import Problems
 
-from generator.config import load_config
-from generator.problems import Problems
 from tests.browser import require
 from tests.conftest import DEMO_NOW, REPO, copy_demo, epoch
 from tests.workflow_runner import JobRun, Runner

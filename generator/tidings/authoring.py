@@ -438,15 +438,23 @@ def templates_path(config: SiteConfig) -> Path:
     return config.incidents_path / TEMPLATES_FOLDER
 
 
+# The templates that ship with Tidings; `tidings init` copies them into incidents/_templates/.
+SHIPPED_TEMPLATES = Path(__file__).parent / "templates" / "incidents"
+
+
 def template_files(config: SiteConfig) -> list[Path]:
-    """Every template file, by name (read each with ``read_template``)."""
-    folder = templates_path(config)
-    return sorted(folder.glob("*.md")) if folder.is_dir() else []
+    """Every template file, by name: the repository's, then the shipped ones it does not
+    replace (so an upgrade brings new templates and a company's edits still win)."""
+    by_name: dict[str, Path] = {}
+    for folder in (SHIPPED_TEMPLATES, templates_path(config)):
+        if folder.is_dir():
+            by_name.update((p.stem, p) for p in folder.glob("*.md"))
+    return [by_name[name] for name in sorted(by_name)]
 
 
 def load_template(config: SiteConfig, name: str) -> Template:
-    path = templates_path(config) / f"{name}.md"
-    if not path.is_file():
+    path = next((p for p in template_files(config) if p.stem == name), None)
+    if path is None:
         names = [p.stem for p in template_files(config)]
         listed = one_of(sorted(names)) if names else "none (add Markdown files there)"
         raise AuthoringError(f'no template "{name}"{did_you_mean(name, names)} in '

@@ -37,4 +37,4 @@ def generated_files(snapshot: Snapshot) -> dict[str, bytes]:
 
 def embed_script() -> bytes:
     """The in-app banner script, shipped as package data."""
-    return resources.files("generator").joinpath("embed.js").read_bytes()
+    return resources.files("tidings").joinpath("embed.js").read_bytes()

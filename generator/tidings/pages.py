@@ -58,7 +58,7 @@ class Feed:
 class SitePage:
     """One page; ``context()`` computes what its template shows only when it is rendered."""
 
-    url: str  # site-relative, from generator.urls
+    url: str  # site-relative, from tidings.urls
     title: str
     template: str  # a template under site_templates/
     build: Callable[[], dict[str, Any]]

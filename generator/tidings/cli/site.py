@@ -1,6 +1,6 @@
 """``tidings build`` and ``tidings serve``: run MkDocs on the status site.
 
-An adapter like ``generator/plugin.py``: it runs MkDocs (``python -m mkdocs`` in a child
+An adapter like ``tidings/plugin.py``: it runs MkDocs (``python -m mkdocs`` in a child
 process, so the build sees exactly the environment a CI build sees). ``build`` checks the
 content first, builds into a temporary folder next to the destination and swaps it in only
 when the build succeeded (decision 13): a failed build leaves the previous site untouched.

@@ -1,6 +1,6 @@
 """Authoring commands: new, update, resolve, maintenance, postmortem, templates.
 
-Each writes files with ``generator.authoring`` and prints what it wrote and the git commands
+Each writes files with ``tidings.authoring`` and prints what it wrote and the git commands
 that open a pull request; content is published by merging it.
 """
 

@@ -31,8 +31,12 @@ from .render import prerender_history
 from .timestamps import TimestampError, build_now
 
 log = logging.getLogger("mkdocs.plugins.tidings")
-# Our templates are written for autoescaping; Material's are not, so only ours get it.
+# The page templates, partials and assets that ship inside the package.
+THEME_DIR = Path(__file__).parent / "theme"
+# Our page templates are written for autoescaping; Material's are not, so only ours get it.
+# tidings/main.html also wraps Material's own pages (404.html), so it escapes by hand.
 ESCAPED_TEMPLATES = ("tidings/", "partials/tidings/")
+UNESCAPED_LAYOUT = "tidings/main.html"
 
 
 class TidingsConfig(base.Config):
@@ -56,6 +60,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         if not config.use_directory_urls:
             raise PluginError("tidings: use_directory_urls must stay true in mkdocs.yml; "
                               "the site keeps Statuspage's URLs such as /incidents/<id>/")
+        register_theme(config)
         self.config_path = (Path(config.config_file_path).parent / self.config.config).resolve()
         self.root = self.config_path.parent
         try:
@@ -168,6 +173,15 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         return server
 
 
+def register_theme(config: MkDocsConfig) -> None:
+    """Put the shipped theme folder after the repository's own overrides (``custom_dir``) and
+    before Material's, so a status repository needs no copy of any template and can still
+    override each one."""
+    dirs = config.theme.dirs
+    if str(THEME_DIR) not in dirs:
+        dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
+
+
 def hand_written(files: Files, page: SitePage) -> File | None:
     """A page in docs/ at the generated page's URL: about.md or about/index.md for about/."""
     names = [page.source_name]
@@ -177,7 +191,8 @@ def hand_written(files: Files, page: SitePage) -> File | None:
 
 
 def _autoescape(template_name: str | None) -> bool:
-    return bool(template_name) and template_name.startswith(ESCAPED_TEMPLATES)
+    return (bool(template_name) and template_name.startswith(ESCAPED_TEMPLATES)
+            and template_name != UNESCAPED_LAYOUT)
 
 
 def content_error_message(error: ContentError) -> str:
