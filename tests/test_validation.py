@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import run_cli
+from conftest import run_cli
 
 NOW = "2026-11-23T15:00:00Z"
 INCIDENT = """\
@@ -148,7 +147,7 @@ def test_timestamp_without_zone_is_an_error_without_timezone(project):
 
 
 def test_timestamp_without_zone_uses_configured_timezone(project):
-    from tests.conftest import MINIMAL_CONFIG
+    from conftest import MINIMAL_CONFIG
     root = project({f"{DIR}/incident.md": INCIDENT,
                     f"{DIR}/a.md": UPDATE.replace("14:00:00Z", "14:00:00"),
                     f"{DIR}/b.md": RESOLVED},
@@ -289,7 +288,7 @@ def test_promised_next_update_passed_is_overdue(project):
 
 
 def test_cadence_from_configuration(project):
-    from tests.conftest import MINIMAL_CONFIG
+    from conftest import MINIMAL_CONFIG
     root = project({f"{DIR}/incident.md": INCIDENT, f"{DIR}/a.md": UPDATE},
                    config=MINIMAL_CONFIG + "update_cadence: 2h\n")
     assert check(root) == (0, [])
@@ -345,6 +344,6 @@ def test_missing_configuration(tmp_path):
 
 
 def test_demo_content_is_valid():
-    from tests.conftest import REPO
+    from conftest import REPO
     result = run_cli("check", str(REPO), "--now", NOW, "--strict")
     assert result.exit_code == 0, result.stdout

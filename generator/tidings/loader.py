@@ -44,9 +44,11 @@ PARALLEL_FOLDERS = 1000
 def load_incidents(config: SiteConfig, problems: Problems) -> list[Incident]:
     """Every incident and maintenance under the configured folder, oldest first by creation."""
     root = config.incidents_path
+    if not os.path.lexists(root):  # a new repository (git keeps no empty folder): no incidents
+        return []
     if not root.is_dir():
-        problems.add(root, 1, f"the folder {config.incidents_dir}/ is missing; create it "
-                     "(an empty folder means an all-operational page)")
+        problems.add(root, 1, f"{config.incidents_dir} must be a folder of incident folders; "
+                     "remove or rename the file")
         return []
     incidents: list[Incident] = []
     with _collector_paused():

@@ -14,7 +14,10 @@ from .. import __version__
 
 # command name -> (module in this package, attribute)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("init", "init"),
+    "pin": ("init", "pin"),
     "check": ("check", "check"),
+    "list": ("listing", "list_"),
     "new": ("author", "new"),
     "update": ("author", "update"),
     "resolve": ("author", "resolve"),

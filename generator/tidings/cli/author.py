@@ -22,16 +22,12 @@ from ..authoring import AuthoringError
 from ..config import SiteConfig, load_config
 from ..model import Incident
 from ..problems import Problems
+from ..project import load_project
+from ..timestamps import iso
 from ..vocabulary import COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES
-from .options import resolve_now
+from .options import repository_root, resolve_now, root_option
 
 SCISSORS = "# ------------------------ >8 ------------------------"
-
-
-def _root_option(command: Callable) -> Callable:
-    return click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
-                        show_default=True, help="The status page repository (holds tidings.yml).",
-                        )(command)
 
 
 def _time_options(command: Callable) -> Callable:
@@ -75,7 +71,8 @@ def _reports_errors(command: Callable) -> Callable:
     return run
 
 
-def _config(root: Path) -> SiteConfig:
+def _config(given: Path | None) -> SiteConfig:
+    root = repository_root(given)
     problems = Problems(root=root)
     config = load_config(root, problems)
     if problems.errors:
@@ -84,8 +81,23 @@ def _config(root: Path) -> SiteConfig:
     return config
 
 
-def _incident(config: SiteConfig, ref: str) -> Incident:
-    return authoring.read_incident(config, authoring.find_incident(config, ref))
+def _incident(config: SiteConfig, ref: str, now: str | None = None) -> Incident:
+    try:
+        folder = authoring.find_incident(config, ref)
+    except authoring.UnknownIncident as exc:
+        raise AuthoringError(f"{exc.message}; {_open_now(config, now)}") from None
+    return authoring.read_incident(config, folder)
+
+
+def _open_now(config: SiteConfig, now: str | None) -> str:
+    """The ids a responder most likely meant: the open incidents and maintenance."""
+    moment = resolve_now(now)
+    project = load_project(config.root, moment)
+    snapshot = project.snapshot(moment)
+    ids = [f"{i.id} ({i.title})" for i in snapshot.incidents if snapshot.state(i).is_open]
+    if not ids:
+        return "nothing is open now; `tidings list` shows every id"
+    return "open now: " + ", ".join(ids)
 
 
 def _times(config: SiteConfig, now: str | None, at: str | None) -> tuple[datetime, datetime]:
@@ -149,11 +161,11 @@ def report(paths: list[Path], branch: str, commit: str, added: Path | None = Non
 @click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
               help="A value for a {NAME} placeholder in the template; repeat for more.")
 @_time_options
-@_root_option
+@root_option
 @_reports_errors
 def new(title: str | None, impact: str | None, components: tuple[str, ...], status: str | None,
         message: str | None, next_update: str | None, template: str | None,
-        variables: tuple[str, ...], at: str | None, now: str | None, root: Path) -> None:
+        variables: tuple[str, ...], at: str | None, now: str | None, root: Path | None) -> None:
     """Create an incident titled TITLE with its first update."""
     config = _config(root)
     moment, posted = _times(config, now, at)
@@ -185,14 +197,14 @@ def new(title: str | None, impact: str | None, components: tuple[str, ...], stat
 @_component_option
 @_next_option
 @_time_options
-@_root_option
+@root_option
 @_reports_errors
 def update(incident_id: str, status: str | None, message: str | None,
            components: tuple[str, ...], next_update: str | None, at: str | None,
-           now: str | None, root: Path) -> None:
+           now: str | None, root: Path | None) -> None:
     """Add an update to incident or maintenance ID (its folder name)."""
     config = _config(root)
-    incident = _incident(config, incident_id)
+    incident = _incident(config, incident_id, now)
     moment, posted = _times(config, now, at)
     changes = authoring.parse_components(config, components)
     promised = authoring.parse_next(next_update, posted, config)
@@ -208,13 +220,13 @@ def update(incident_id: str, status: str | None, message: str | None,
 @click.argument("incident_id", metavar="ID")
 @_message_option
 @_time_options
-@_root_option
+@root_option
 @_reports_errors
 def resolve(incident_id: str, message: str | None, at: str | None, now: str | None,
-            root: Path) -> None:
+            root: Path | None) -> None:
     """Resolve incident ID (or complete a maintenance); its components become operational."""
     config = _config(root)
-    incident = _incident(config, incident_id)
+    incident = _incident(config, incident_id, now)
     _moment, posted = _times(config, now, at)
     text = ask_message(message, f"Resolving {incident.id}: {incident.title}")
     path = authoring.resolve_incident(incident, message=text, at=posted)
@@ -231,14 +243,18 @@ def resolve(incident_id: str, message: str | None, at: str | None, now: str | No
               help="A component under maintenance; repeat for more.")
 @_message_option
 @_time_options
-@_root_option
+@root_option
 @_reports_errors
 def maintenance(title: str, start: str, end: str, components: tuple[str, ...],
-                message: str | None, at: str | None, now: str | None, root: Path) -> None:
+                message: str | None, at: str | None, now: str | None, root: Path | None) -> None:
     """Schedule a maintenance titled TITLE and announce it."""
     config = _config(root)
-    _moment, posted = _times(config, now, at)
+    moment, posted = _times(config, now, at)
     begins, ends = authoring.parse_window(start, end, config)
+    if ends <= moment:
+        click.echo(f"warning: this window ended at {iso(ends)}, before now ({iso(moment)}); "
+                   "the page will show it as completed. Check --start and --end (and their "
+                   "time zone) if it is still to come.", err=True)
     ids = authoring.parse_components(config, components, allow_status=False)
     text = ask_message(message, f"Maintenance: {title}")
     written = authoring.new_maintenance(config, title=title, start=begins, end=ends,
@@ -252,12 +268,12 @@ def maintenance(title: str, start: str, end: str, components: tuple[str, ...],
 @click.option("--now", metavar="TIMESTAMP",
               help="The current time, written as `published`; default: "
               "SOURCE_DATE_EPOCH, else the clock.")
-@_root_option
+@root_option
 @_reports_errors
-def postmortem(incident_id: str, now: str | None, root: Path) -> None:
+def postmortem(incident_id: str, now: str | None, root: Path | None) -> None:
     """Start the postmortem of resolved incident ID, with its timeline filled in."""
     config = _config(root)
-    incident = _incident(config, incident_id)
+    incident = _incident(config, incident_id, now)
     path = authoring.scaffold_postmortem(config, incident, published=resolve_now(now))
     click.echo("Fill in every section (the <!-- hints --> are not published). `published` is "
                "now; the page shows the postmortem once the pull request is merged.")
@@ -265,8 +281,8 @@ def postmortem(incident_id: str, now: str | None, root: Path) -> None:
 
 
 @click.command()
-@_root_option
-def templates(root: Path) -> None:
+@root_option
+def templates(root: Path | None) -> None:
     """List the incident templates in incidents/_templates/ (for tidings new --template)."""
     config = _config(root)
     files = authoring.template_files(config)

@@ -8,16 +8,23 @@ import click
 
 from ..problems import Problem
 from ..project import load_project
-from .options import in_github_actions, now_option, project_argument, resolve_now
+from .options import (
+    in_github_actions,
+    now_option,
+    project_argument,
+    repository_root,
+    resolve_now,
+)
 
 
 @click.command()
 @project_argument
 @now_option
 @click.option("--strict", is_flag=True, help="Treat warnings (overdue updates) as errors.")
-def check(path: Path, now: str | None, strict: bool) -> None:
-    """Check the content and configuration of the status page in PATH (default: .)."""
-    project = load_project(path, resolve_now(now))
+def check(path: Path | None, now: str | None, strict: bool) -> None:
+    """Check the content and configuration of the status page in PATH (default: the status
+    repository holding the current folder)."""
+    project = load_project(repository_root(path), resolve_now(now))
     errors, warnings = project.problems.errors, project.problems.warnings
     if strict:
         errors, warnings = sorted(errors + warnings), []

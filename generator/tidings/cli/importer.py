@@ -7,12 +7,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
+from ..config import find_root
 from ..importers import ImportReport, import_cstate, import_statuspage
 from ..problems import Problems
 
+
+def _into(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    """The status repository holding the current folder, else the current folder (an import
+    may start a new repository there)."""
+    return value if value is not None else (find_root(Path.cwd()) or Path("."))
+
+
 into_option = click.option(
-    "--into", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-    show_default=True, help="The Tidings project (repository root) to import into.")
+    "--into", type=click.Path(file_okay=False, path_type=Path), callback=_into,
+    help="The status repository to import into; default: the one holding the current folder, "
+         "else the current folder.")
 dry_run_option = click.option(
     "--dry-run", is_flag=True, help="Convert and report everything, but write nothing.")
 

@@ -14,7 +14,7 @@ from ..config import SiteConfig, load_config
 from ..problems import ContentError, Problems
 from ..project import load_valid_project
 from ..timestamps import TimestampError, parse_duration
-from .options import in_github_actions, now_option, resolve_now
+from .options import in_github_actions, now_option, repository_root, resolve_now, root_option
 
 
 @click.command()
@@ -35,10 +35,10 @@ from .options import in_github_actions, now_option, resolve_now
 @click.option("--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True,
               metavar="SECONDS", help="Timeout of each HTTP request.")
 @now_option
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
-              show_default=True, help="The status page repository (holds tidings.yml).")
+@root_option
 def notify(previous: tuple[str, ...], current: tuple[str, ...], dry_run: bool, max_age: str,
-           tries: int, retry_delay: float, timeout: float, now: str | None, root: Path) -> None:
+           tries: int, retry_delay: float, timeout: float, now: str | None,
+           root: Path | None) -> None:
     """Post updates that this deploy published for the first time to the chat webhooks.
 
     Compares the site as of now with what the previous deploy published, and posts each new
@@ -51,7 +51,7 @@ def notify(previous: tuple[str, ...], current: tuple[str, ...], dry_run: bool, m
         raise click.BadParameter(str(exc), param_hint="'--max-age'") from None
     moment = resolve_now(now)
     try:
-        config, published = _current(root, moment, current, timeout)
+        config, published = _current(repository_root(root), moment, current, timeout)
         seen = core.read_previous(previous, timeout)
     except ContentError as exc:
         raise click.ClickException(f"fix the content first (tidings check):\n{exc}") from None

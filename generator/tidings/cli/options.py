@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..config import CONFIG_FILE, find_root
 from ..timestamps import TimestampError, build_now, parse_timestamp
 
 
@@ -25,8 +26,29 @@ now_option = click.option(
 )
 
 project_argument = click.argument(
-    "path", type=click.Path(file_okay=False, path_type=Path), default=".", required=False,
+    "path", type=click.Path(file_okay=False, path_type=Path), required=False,
 )
+
+root_option = click.option(
+    "--root", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+    help="The status repository (holds tidings.yml); default: found from the current folder "
+         "up.")
+
+
+def repository_root(given: Path | None) -> Path:
+    """``given``, else the status repository found from the current folder up; says which
+    folder it used when that is not the current one."""
+    if given is not None:
+        return given
+    here = Path.cwd()
+    found = find_root(here)
+    if found is None:
+        raise click.ClickException(
+            f"no {CONFIG_FILE} in {here} or any folder above it: run the command inside a "
+            "status repository, pass its folder (--root DIR), or start one with `tidings init`")
+    if found != here.resolve():
+        click.echo(f"tidings: using the status repository in {found}", err=True)
+    return found
 
 
 def in_github_actions() -> bool:
