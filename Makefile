@@ -30,10 +30,12 @@ tools: $(VENV)/.test-deps
 
 test: tools
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf site $(VENV) node_modules

@@ -8,7 +8,6 @@ import shutil
 import subprocess
 import sys
 import time
-import venv
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -241,39 +240,50 @@ def test_the_wheel_carries_the_theme_and_no_top_level_generator(wheel: Path):
         assert needed in names, needed
 
 
-def test_an_empty_folder_round_trip_with_the_wheel(wheel: Path, tmp_path: Path):
-    """A company's first hour, in a fresh venv that holds only the wheel and its
-    dependencies: init, check, build, a new incident, build; nothing from this checkout."""
+def readme_block(heading: str) -> str:
+    """The shell block under ``## heading`` of README.md, as a reader copies it."""
+    section = (REPO / "README.md").read_text(encoding="utf-8").split(f"\n## {heading}\n")[1]
+    return section.split("```sh\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readme_path_in_an_empty_folder_with_the_wheel(wheel: Path, tmp_path: Path):
+    """A company's first hour as README.md tells it, run as written in an empty folder (only
+    `pip install tidings` takes the wheel built from this checkout instead of PyPI): a fresh
+    venv, init, check, build, an incident's whole life, an upgrade; nothing from this
+    checkout's source tree."""
     started = time.monotonic()
-    env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=True)
-    bin_dir = env_dir / "bin"
-    subprocess.run([str(bin_dir / "pip"), "install", "--quiet", "--disable-pip-version-check",
-                    str(wheel)], check=True, timeout=900)
-    company = tmp_path / "globex"
-    company.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
 
-    def run(*args: str) -> subprocess.CompletedProcess:
-        result = subprocess.run(list(args), cwd=company, env=env, capture_output=True,
-                                text=True, timeout=600)
-        assert result.returncode == 0, result.stdout + result.stderr
-        return result
+    def run(script: str, cwd: Path) -> str:
+        script = script.replace("pip install tidings", f"pip install --quiet {wheel}")
+        script = script.replace("pip install --upgrade tidings",
+                                f"pip install --quiet --upgrade {wheel}")
+        result = subprocess.run(["bash", "-e", "-o", "pipefail", "-c",
+                                 f". {tmp_path}/.venv/bin/activate 2>/dev/null || true\n{script}"],
+                                cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+        assert result.returncode == 0, f"{script}\n{result.stdout}{result.stderr}"
+        return result.stdout + result.stderr
 
-    run("tidings", *INIT[:-2])
-    run("tidings", "check")
-    run("tidings", "build")
+    run(readme_block("Start a status page"), tmp_path)
+    company = tmp_path / "status"
     assert "All Systems Operational" in page_text(company / "site")
-    run("tidings", "new", "Login errors", "-c", "api=partial_outage", "-m", "Investigating.")
-    run("tidings", "build")
-    text = page_text(company / "site")
-    assert "Login errors" in text and "All Systems Operational" not in text
-    probe = subprocess.run([str(bin_dir / "python"), "-c", "import generator"], cwd=tmp_path,
-                           env=env, capture_output=True, text=True)
+    post = readme_block("Post an update").splitlines()
+    run(post[0], company / "incidents")  # from a subfolder
+    incident = run("tidings list --open", company).split()[0]
+    for line in post[1:]:
+        run(line.replace("<id>", incident), company)
+        time.sleep(1.1)  # each update is a new second, as a responder's would be
+    run("tidings check && tidings build", company)
+    assert "All Systems Operational" in page_text(company / "site")
+    assert "Login errors" in page_text(company / "site", "history/index.html")
+    assert "Logins work again." in page_text(company / "site", f"incidents/{incident}/index.html")
+    run(readme_block("Upgrade"), company)
+    assert "tidings==" in (company / "requirements.txt").read_text()
+    python = tmp_path / ".venv" / "bin" / "python"
+    probe = subprocess.run([str(python), "-c", "import generator"], cwd=tmp_path, env=env,
+                           capture_output=True, text=True)
     assert probe.returncode == 1 and "No module named 'generator'" in probe.stderr
-    run(str(bin_dir / "python"), "-c", "import tidings, tidings.plugin")
-    print(f"empty-folder round trip: {time.monotonic() - started:.1f} s")
+    print(f"README round trip in an empty folder: {time.monotonic() - started:.1f} s")
 
 
 def test_written_files_run_as_documented(company: Path):

@@ -340,7 +340,7 @@ def test_missing_configuration(tmp_path):
     code, lines = check(tmp_path)
     assert code == 1
     assert lines == ["tidings.yml:1: the site configuration tidings.yml is missing; create it "
-                     "(see README.md, 'Site configuration')"]
+                     "(`tidings init` writes one)"]
 
 
 def test_demo_content_is_valid():

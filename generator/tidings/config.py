@@ -110,7 +110,7 @@ def load_config(root: Path, problems: Problems, path: Path | None = None) -> Sit
     config = SiteConfig(root=root, path=path)
     if not path.is_file():
         problems.add(path, 1, f"the site configuration {path.name} is missing; create it "
-                     "(see README.md, 'Site configuration')")
+                     "(`tidings init` writes one)")
         return config
     try:
         data = load_yaml(path.read_bytes().decode("utf-8-sig"))

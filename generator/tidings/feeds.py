@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property, partial
 
-from feedgen.entry import FeedEntry
-from feedgen.feed import FeedGenerator
+from feedgen.entry import FeedEntry  # type: ignore[import-untyped]
+from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 
 from . import published, urls
 from .config import SiteConfig
@@ -153,6 +153,7 @@ def _update_entry(config: SiteConfig, incident: Incident, update: Update | None,
     """An update's entry, or with ``update`` None the postmortem's."""
     if update is None:
         report = published.postmortem(incident, now)
+        assert report is not None, "only published postmortems get an entry"
         return Entry(published.postmortem_tag(config, incident), f"{incident.title}: Postmortem",
                      published.link(config, urls.postmortem(incident.id)), report.published,
                      report.published, incident.kind,

@@ -266,9 +266,10 @@ class Views:
 
     # incidents
     def moment(self, value: datetime | None) -> Moment | None:
+        return None if value is None else self.instant(value)
+
+    def instant(self, value: datetime) -> Moment:
         """Formatted once per instant: an update's time shows as its start, its latest, …"""
-        if value is None:
-            return None
         found = self._moments.get(value)
         if found is None:
             found = self._moments[value] = Moment(iso(value), format_time(value, self.zone))
@@ -277,7 +278,7 @@ class Views:
     def update(self, update: Update) -> UpdateView:
         return UpdateView(
             update.id, update.status, STATUS_LABELS.get(update.status, update.status),
-            self.moment(update.at),
+            self.instant(update.at),
             Markup(markdown_to_html(update.message)),
             [self.ref(cid, status) for cid, status in update.components.items()],
             self.moment(update.next_update),

@@ -132,8 +132,9 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         page.meta["hide"] = ["toc"]  # the page's own headings need no second table
         return markdown
 
-    def on_page_context(self, context: dict[str, Any], page: Page, config: MkDocsConfig,
-                        nav: Any) -> dict[str, Any]:
+    # MkDocs types the context as a TypedDict of its own keys; the templates read ours by name.
+    def on_page_context(self, context: dict[str, Any], page: Page,  # type: ignore[override]
+                        config: MkDocsConfig, nav: Any) -> dict[str, Any]:
         site_page = self.pages.get(page.file.src_uri)
         context["tidings_site"] = self.site.common if self.site else {}
         context["tidings_feeds"] = site_page.feeds if site_page else (
@@ -191,7 +192,7 @@ def hand_written(files: Files, page: SitePage) -> File | None:
 
 
 def _autoescape(template_name: str | None) -> bool:
-    return (bool(template_name) and template_name.startswith(ESCAPED_TEMPLATES)
+    return (template_name is not None and template_name.startswith(ESCAPED_TEMPLATES)
             and template_name != UNESCAPED_LAYOUT)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -124,7 +124,7 @@ def _for_ci(name: str, ci: CI) -> bool:
     return not any(name.startswith(prefix) for prefix in others)
 
 
-def _render(text: str, values: dict[str, object]) -> str:
+def _render(text: str, values: Mapping[str, object]) -> str:
     env = Environment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
     env.filters["yaml"] = yaml_scalar
     return env.from_string(text).render(values)

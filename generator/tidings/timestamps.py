@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
 
 _DURATION = re.compile(r"(\d+)\s*(d|h|min|m|s)", re.IGNORECASE)
@@ -51,10 +52,9 @@ def parse_when(value: object, base: datetime, default_zone: tzinfo | None = None
     return parse_timestamp(text, default_zone)
 
 
-def build_now(environ: dict[str, str] | None = None) -> datetime:
+def build_now(environ: Mapping[str, str] | None = None) -> datetime:
     """The build time: ``SOURCE_DATE_EPOCH`` when set (tests, reproducibility), else the clock."""
-    environ = os.environ if environ is None else environ
-    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    epoch = (os.environ if environ is None else environ).get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
             return datetime.fromtimestamp(int(epoch), UTC)

@@ -1,6 +1,7 @@
 """Read a cState site: ``content/issues/*.md`` (Hugo front matter) and the systems in its config.
 
-Rules (README, "Importing"): dates without a zone are UTC unless ``--timezone`` names one;
+Rules (documentation/commands.md, "Importing"): dates without a zone are UTC unless
+``--timezone`` names one;
 each ``{{< track "…" >}}`` shortcode ends one update at that time, else the body is one update
 at ``date``; ``resolved`` + ``resolvedWhen`` close the issue. Every ambiguity is reported as a
 ``path:line: warning`` naming the values involved.

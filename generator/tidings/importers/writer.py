@@ -179,7 +179,8 @@ def config_text(site: SiteInfo, new: list[NewComponent]) -> str:
     data["components"] = [c.as_yaml() for c in new]
     return ("# Site configuration for Tidings, written by `tidings import`.\n"
             "# Review name and url, and set `feed:` (authority, author, email) before\n"
-            "# publishing: see README.md, 'Site configuration'.\n" + dump_yaml(data))
+            "# publishing: see the configuration reference of Tidings' documentation.\n"
+            + dump_yaml(data))
 
 
 def write_config(root: Path, site: SiteInfo, new: list[NewComponent]) -> Path:
