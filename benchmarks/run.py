@@ -4,7 +4,7 @@
     python benchmarks/run.py --quick
 
 For each size N it writes a synthetic history (benchmarks/synthetic.py) into a temporary
-repository and the floor site (decision 12: the same Markdown text as one page per incident,
+repository and the floor site (the same Markdown text as one page per incident,
 a one-item nav), then runs each command ``--runs`` times, every run in a fresh subprocess, and
 prints a Markdown table of median wall time, peak memory (maximum resident set size of the
 child, from ``wait4``) and the ratio to the floor, followed by the targets and the machine.
@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synthetic  # noqa: E402 - a sibling script module, not a package
 
 TASKS = ("check", "build", "floor")
-CHECK_TARGET_S = 5.0  # decision 12
+CHECK_TARGET_S = 5.0  # seconds for `tidings check` at 10,000 incidents
 BUILD_FLOOR_TARGET = 1.5
 LINEAR_TARGET = 1.25
 MEMORY_TARGET_MIB = 1024

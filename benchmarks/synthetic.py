@@ -3,7 +3,7 @@
 ``write_site(dest, n)`` writes a whole Tidings repository (tidings.yml, mkdocs.yml, docs/,
 site_templates/ copied from this repository, incidents/) with ``n`` incidents and maintenance
 spread over years; ``write_floor(dest, n)`` writes the bare MkDocs + Material site that carries
-the same Markdown text, one page per incident, with a one-item nav (decision 12).
+the same Markdown text, one page per incident, with a one-item nav.
 
 Content is written as the authoring commands write it (``yaml`` front matter, folder
 ``incidents/YYYY/YYYY-MM-DD-slug-xxxx/``, update files named by time and status), so it must
@@ -351,7 +351,7 @@ def floor_config() -> dict:
 
 
 def write_floor(dest: Path, n: int, seed: int = SEED, now: datetime = NOW) -> None:
-    """Decision 12: the same number of pages with the same Markdown text, a one-item nav."""
+    """The floor: the same number of pages with the same Markdown text, a one-item nav."""
     docs = dest / "docs"
     docs.mkdir(parents=True, exist_ok=True)
     (dest / "mkdocs.yml").write_text(yaml_text(floor_config()),

@@ -144,7 +144,8 @@ def test_times_get_relative_words_and_the_stale_note_shows_when_old(page: Any,
     page.goto(f"{site_url}incidents/{OPEN_INCIDENT}/")
     assert "ago" in page.locator(".tidings-local").first.inner_text()
     assert page.locator(".tidings-stale").is_hidden()  # the clock says: built just now
-    page.clock.set_fixed_time(DEMO_NOW + timedelta(hours=2))  # decision 16: older than 30 min
+    # Older than the 30 minutes after which a page says it may be out of date.
+    page.clock.set_fixed_time(DEMO_NOW + timedelta(hours=2))
     page.reload()
     note = page.locator(".tidings-stale")
     expect(note).to_be_visible()

@@ -17,7 +17,7 @@ import pytest
 from browser import VNU, require
 from conftest import write_files
 
-# Decision 11: markup from Material's own base.html that no block or partial override can change.
+# The one filter: markup from Material's own base.html that no block or partial override can change.
 # Each filter is (message pattern, extract pattern): both must match, so nothing else is hidden.
 MATERIAL_VNU_FILTERS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     # base.html writes <input type="checkbox" autocomplete="off"> for the drawer and search
@@ -40,7 +40,7 @@ CANARY_PAGE = """\
 
 
 def is_material_markup(message: dict) -> bool:
-    """True for a message on markup that comes from Material's base.html (decision 11)."""
+    """True for a message on markup that comes from Material's base.html."""
     text, extract = message.get("message", ""), message.get("extract", "")
     return any(m.search(text) and e.search(extract) for m, e in MATERIAL_VNU_FILTERS)
 

@@ -350,7 +350,7 @@ def test_pull_request_checks_builds_strictly_and_uploads_a_preview():
 
 
 def test_check_never_fails_on_overdue_updates():
-    """Decision 5: only `tidings check --strict` fails on overdue updates; CI never uses it."""
+    """Only `tidings check --strict` fails on overdue updates; CI never uses it."""
     script = (GITHUB / "actions" / "check" / "check.sh").read_text(encoding="utf-8")
     assert 'tidings check "$@"' in script
     assert load(GITHUB / "actions" / "check" / "action.yml")["runs"]["steps"][0]["run"] == \
@@ -410,7 +410,8 @@ def test_one_deployment_at_a_time_newest_wins(name: str):
 
 
 def test_builds_use_the_wall_clock():
-    """Decision 1: SOURCE_DATE_EPOCH and --now are for tests, never for published builds."""
+    """SOURCE_DATE_EPOCH and --now are for tests, never for published builds: a page built
+    at a frozen moment would show a stale status."""
     for path in WORKFLOWS:
         text = path.read_text(encoding="utf-8")
         assert "--now" not in text, path.name

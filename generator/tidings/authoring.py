@@ -2,7 +2,7 @@
 
 The core of the authoring commands (no click here; ``now`` and ``at`` are parameters).
 Front matter is written with ``yaml.safe_dump``; ids carry a random suffix and update file
-names carry seconds (decision 10), and files are created exclusively, so two branches or two
+names carry seconds, and files are created exclusively, so two branches or two
 responders never write the same file.
 """
 

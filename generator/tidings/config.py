@@ -1,4 +1,4 @@
-"""The site configuration, ``tidings.yml`` at the repository root (decision 3).
+"""The site configuration, ``tidings.yml`` at the repository root.
 
 The core reads it itself, so ``tidings check`` works without MkDocs; ``mkdocs.yml`` only
 points the plugin at it.

@@ -2,8 +2,8 @@
 
 ``/history.atom|rss`` has one entry per incident, as Statuspage's do: its content lists every
 update, newest first, and its updated time moves with each update so readers show it again.
-``/updates.atom|rss`` has one entry per update (decision 2). Entry ids are ``tag:`` URIs from
-the configured authority, so they survive title edits, rebuilds and a new site URL.
+``/updates.atom|rss`` has one entry per update (what chat and monitoring tools want). Entry
+ids are ``tag:`` URIs from the configured authority, so they survive title edits, rebuilds and a new site URL.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from .status import Snapshot
 from .timestamps import iso
 from .vocabulary import STATUS_LABELS
 
-FEED_LIMIT = 50  # entries per feed (decision 2)
+FEED_LIMIT = 50  # entries per feed: readers poll often, and history is on the site
 _TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
 
 

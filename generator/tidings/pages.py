@@ -30,7 +30,7 @@ HISTORY_PAGE_SIZE = 25
 POSTMORTEMS_PAGE_SIZE = 25
 COMPONENT_INCIDENTS = 25  # a component page lists this many, then links to the history
 PAST_MAINTENANCE = 10
-STALE_AFTER_MINUTES = 30  # decision 16: pages say "may be out of date" after this
+STALE_AFTER_MINUTES = 30  # a page this old says "may be out of date": CI may have stalled
 
 INCIDENT_STATUS_EXPLAINED: dict[str, str] = {
     "investigating": "We know something is wrong and are finding out what.",

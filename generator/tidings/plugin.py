@@ -71,7 +71,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         self.incidents_path = project.config.incidents_path
         if project.problems.errors:
             raise PluginError(content_error_message(ContentError(project.problems.errors)))
-        for warning in project.problems.warnings:  # decision 5: reported, never failing
+        for warning in project.problems.warnings:  # an overdue update never stops the page
             log.info(str(warning))
         snapshot = project.snapshot(now)
         prerender_history(snapshot.incidents)  # on the other cores, for large histories
@@ -100,7 +100,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
             file = File.generated(config, name, content=page.markdown, inclusion=inclusion)
             file.edit_uri = page.edit_path
             files.append(file)
-        if self.own_nav:  # the few pages of decision "small navigation", never the incidents
+        if self.own_nav:  # a few fixed pages, never the incidents: no page grows with the history
             name_of = {id(page): name for name, page in self.pages.items()}
             config.nav = [{page.nav_title: name_of[id(page)]} for page in self.site.pages
                           if page.nav_title] if self.site else None

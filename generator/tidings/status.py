@@ -14,7 +14,7 @@ from .rules import is_open, next_update_due
 from .uptime import ComponentUptime, Segment, uptime_for
 from .vocabulary import CLOSED_STATUSES, INDICATORS, severity, worst
 
-# Decision 8: Statuspage's own indicator descriptions.
+# Statuspage's own indicator descriptions, so API clients see the words they know.
 INDICATOR_DESCRIPTIONS: dict[str, str] = {
     "none": "All Systems Operational",
     "minor": "Minor Service Outage",
@@ -114,7 +114,8 @@ def derive(config: SiteConfig, incidents: list[Incident], now: datetime,
 
 
 def maintenance_status(incident: Incident, now: datetime) -> str:
-    """Decision 7: the latest update wins; a bare "scheduled" announcement defers to the window."""
+    """The latest update wins; a bare "scheduled" announcement defers to the window, so the
+    scheduled rebuilds start and end a maintenance without a commit."""
     latest = _latest_at(incident.updates, now)
     if latest is not None and latest.status != "scheduled":
         return latest.status

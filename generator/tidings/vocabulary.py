@@ -41,7 +41,7 @@ STATUS_LABELS: dict[str, str] = {
 CLOSED_STATUSES: frozenset[str] = frozenset({"resolved", "completed"})
 
 IMPACTS: tuple[str, ...] = ("none", "minor", "major", "critical")
-# Real Statuspage data marks maintenance with impact "maintenance" (decision 7).
+# Real Statuspage data marks maintenance with impact "maintenance".
 INCIDENT_IMPACTS: tuple[str, ...] = (*IMPACTS, "maintenance")
 INDICATORS: tuple[str, ...] = ("none", "minor", "major", "critical", "maintenance")
 

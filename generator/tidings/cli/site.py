@@ -5,7 +5,7 @@ exactly the environment a CI build sees) with ``python -P``, so that no module i
 repository's folder (a stray ``yaml.py``) can shadow an installed one: content is data, never
 code. ``build`` checks the
 content first, builds into a temporary folder next to the destination and swaps it in only
-when the build succeeded (decision 13): a failed build leaves the previous site untouched.
+when the build succeeded: a failed build leaves the previous site untouched.
 """
 
 from __future__ import annotations
@@ -51,7 +51,8 @@ def mkdocs_file(given: Path | None) -> Path:
 def check_content(root: Path, now: datetime) -> None:
     """Print every problem as ``tidings check`` does; stop before MkDocs starts on an error.
 
-    Warnings (overdue updates) are printed and never stop the build (decision 5).
+    Warnings (overdue updates) are printed and never stop the build: the page must keep
+    publishing mid-incident.
     """
     project = load_project(root, now)
     report(project.problems.errors + project.problems.warnings)

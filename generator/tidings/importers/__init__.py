@@ -2,7 +2,7 @@
 
 Readers (``statuspage``, ``cstate``) turn the source into drafts and record every problem;
 ``complete`` gives components their ids, writes the folders all or nothing (``writer``) and
-says which components tidings.yml still needs (decision 10):
+says which components tidings.yml still needs:
 
 - no tidings.yml yet: one is created with the components found;
 - tidings.yml exists: it is never edited (comments and layout are the author's); the missing

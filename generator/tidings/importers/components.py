@@ -1,4 +1,4 @@
-"""Components found in the source, and the Tidings id each one gets (decision 10).
+"""Components found in the source, and the Tidings id each one gets.
 
 Statuspage components are opaque codes and cState ones display names; both become slugs of
 their name. A component that tidings.yml already has (same id or same name) keeps its id;

@@ -33,7 +33,7 @@ class DraftPostmortem:
 class Draft:
     """One incident or maintenance to write as ``incidents/<year>/<folder>/``."""
 
-    folder: str  # the id: carries the source id (decision 10)
+    folder: str  # the id: ends with the source id, so imports are traceable
     kind: str  # "incident" or "maintenance"
     title: str
     impact: str
