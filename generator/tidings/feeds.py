@@ -3,7 +3,8 @@
 ``/history.atom|rss`` has one entry per incident, as Statuspage's do: its content lists every
 update, newest first, and its updated time moves with each update so readers show it again.
 ``/updates.atom|rss`` has one entry per update (what chat and monitoring tools want). Entry
-ids are ``tag:`` URIs from the configured authority, so they survive title edits, rebuilds and a new site URL.
+ids are ``tag:`` URIs from the configured authority, so they survive title edits, rebuilds
+and a new site URL.
 """
 
 from __future__ import annotations
