@@ -67,7 +67,9 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
             now = build_now()
         except TimestampError as exc:
             raise PluginError(str(exc)) from None
-        project = load_project(self.root, now, self.config_path)
+        folders = [Path(config.docs_dir)] + ([Path(config.theme.custom_dir)]
+                                             if config.theme.custom_dir else [])
+        project = load_project(self.root, now, self.config_path, folders)
         self.incidents_path = project.config.incidents_path
         if project.problems.errors:
             raise PluginError(content_error_message(ContentError(project.problems.errors)))
