@@ -66,9 +66,9 @@ def swap_in(built: Path, dest: Path) -> None:
 
 
 @contextmanager
-def signals_end_the_build() -> Iterator[None]:
-    """SIGTERM (a cancelled CI job) and SIGINT unwind like an error: the ``finally`` blocks
-    stop the MkDocs child and remove the staging folder, and the site stays as it was."""
+def signals_unwind() -> Iterator[None]:
+    """SIGTERM (a cancelled CI job, a stopped service) and SIGINT unwind like an error: the
+    ``finally`` blocks stop the MkDocs child and remove the staging folder."""
     def stop(signum: int, frame: object) -> None:
         raise SystemExit(128 + signum)
 
@@ -92,13 +92,14 @@ def signals_deferred() -> Iterator[None]:
 
 
 def run_child(command: list[str], env: dict[str, str]) -> int:
-    """Run a child to its end; if this process is told to stop first, stop the child too."""
+    """Run a child to its end; if this process is told to stop first, stop the child too
+    (with SIGINT, which MkDocs answers by removing its temporary folders)."""
     child = subprocess.Popen(command, env=env)
     try:
         return child.wait()
     finally:
         if child.poll() is None:
-            child.terminate()
+            child.send_signal(signal.SIGINT)
             try:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -167,7 +168,7 @@ def build(now: str | None, strict: bool, site_dir: Path, config_file: Path) -> N
                                    "or pass -f path/to/mkdocs.yml")
     check_content(config_file.resolve().parent, moment)
     dest = site_dir.resolve()
-    with signals_end_the_build():
+    with signals_unwind():
         remove_leftovers(dest)
         staging = make_staging(dest)
         try:
@@ -196,6 +197,7 @@ def serve(now: str | None, dev_addr: str, config_file: Path) -> None:
     Without --now every rebuild uses the current time.
     """
     moment = resolve_now(now) if now else None
-    result = subprocess.run(mkdocs_command("serve", config_file, "-a", dev_addr),
-                            env=mkdocs_env(moment), check=False)
-    raise SystemExit(result.returncode)
+    with signals_unwind():
+        code = run_child(mkdocs_command("serve", config_file, "-a", dev_addr),
+                         mkdocs_env(moment))
+    raise SystemExit(code)
