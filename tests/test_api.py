@@ -346,3 +346,29 @@ def test_built_site_publishes_the_api_unchanged_and_links_resolve(demo_site, fil
     for incident in summary:
         page = incident["shortlink"].removeprefix("http://127.0.0.1:8000/")
         assert (demo_site / page / "index.html").is_file(), incident["shortlink"]
+
+
+def test_body_carries_no_raw_html_tags(tmp_path):
+    root = copy_demo(tmp_path)
+    folder = root / "incidents/2026" / OPEN
+    write_files(folder, {"2026-11-23T145000Z-identified.md": """\
+        ---
+        at: 2026-11-23T14:50:00Z
+        status: identified
+        ---
+        <script>alert(1)</script> <b onclick="x()">bold</b> <!-- note --> <img src=x>
+        Latency < 100 ms, see <https://docs.acme.example/retries> and **the guide**.
+        """})
+    write_files(root / "incidents/2026/2026-10-14-login-failures",
+                {"postmortem.md": "---\npublished: 2026-10-16T15:00:00Z\n---\n## Sorry\n"
+                                  "<iframe src=x></iframe> text\n"})
+    files = generated_files(load_valid_project(root, DEMO_NOW).snapshot(DEMO_NOW))
+    incidents = {i["id"]: i for i in api(files, "incidents.json")["incidents"]}
+    body = incidents[OPEN]["incident_updates"][0]["body"]
+    for tag in ("<script", "<b ", "</b>", "<!--", "<img"):
+        assert tag not in body, tag
+    assert "&lt;script>alert(1)&lt;/script>" in body  # shown as text wherever it is rendered
+    assert "Latency < 100 ms" in body and "<https://docs.acme.example/retries>" in body
+    assert "**the guide**" in body  # still Markdown, as before
+    postmortem = incidents["2026-10-14-login-failures"]["postmortem_body"]
+    assert "<iframe" not in postmortem and "&lt;iframe src=x>&lt;/iframe> text" in postmortem

@@ -87,7 +87,7 @@ def test_strict_parser_reads_the_same_windows(files):
     assert (upgrade.dtstart, upgrade.dtend) == (datetime(2026, 11, 28, 2, 0, tzinfo=UTC),
                                                 datetime(2026, 11, 28, 4, 0, tzinfo=UTC))
     assert upgrade.url == f"http://127.0.0.1:8000/incidents/{UPGRADE}/"
-    assert by_uid[uid(MIGRATION)].sequence == 3  # three updates so far
+    assert by_uid[uid(MIGRATION)].sequence == 4  # three updates and the window's end
 
 
 def test_component_calendars_hold_only_their_maintenance(demo, files):
@@ -134,3 +134,27 @@ def test_built_site_publishes_calendars_whose_links_resolve(demo_site, demo, fil
         for event in events(files[path]).values():
             page = str(event["URL"]).removeprefix("http://127.0.0.1:8000/")
             assert (demo_site / page / "index.html").is_file(), (path, event["URL"])
+
+
+@pytest.mark.parametrize("now, status, stamp", [
+    (datetime(2026, 11, 28, 3, 0, tzinfo=UTC), "In progress", datetime(2026, 11, 28, 2, 0,
+                                                                       tzinfo=UTC)),
+    (datetime(2026, 11, 28, 5, 0, tzinfo=UTC), "Completed", datetime(2026, 11, 28, 4, 0,
+                                                                     tzinfo=UTC)),
+])
+def test_the_window_moving_the_status_moves_dtstamp_and_sequence(files, now, status, stamp):
+    before = events(files["maintenance.ics"])[uid(UPGRADE)]
+    after = events(generated_files(snapshot_of(now=now))["maintenance.ics"])[uid(UPGRADE)]
+    assert f"Status: {status}" in str(after["DESCRIPTION"])
+    assert after.decoded("DTSTAMP") == after.decoded("LAST-MODIFIED") == stamp
+    assert after["SEQUENCE"] > before["SEQUENCE"]
+
+
+def test_a_calendar_without_events_still_holds_a_component(files):
+    content = files["components/api/maintenance.ics"]
+    calendar = icalendar.Calendar.from_ical(content)
+    assert calendar.walk("VEVENT") == []
+    assert [c.name for c in calendar.subcomponents] == ["VTIMEZONE"]  # RFC 5545: 1*component
+    zone = calendar.subcomponents[0]
+    assert str(zone["TZID"]) == "UTC" and zone.subcomponents[0].name == "STANDARD"
+    IcsCalendarStream.calendar_from_ics(content.decode())

@@ -171,8 +171,11 @@ def test_import_writes_tidings_yml_when_there_is_none_and_check_passes(tmp_path:
     assert config.index("id: api") < config.index("id: mms") < config.index("shared-servers")
     check = run_cli("check", str(tmp_path), "--now", NOW_ARG)
     assert check.exit_code == 0, check.output
-    # Open in the source, open here: check only warns (overdue is never fatal), and import said so.
-    assert "3 warning(s)" in check.output
+    # Open in the source, open here: check only warns (overdue is never fatal), and import
+    # said so;
+    # the fourth warning: the written tidings.yml still has the example feed authority.
+    assert "4 warning(s)" in check.output
+    assert "tidings.yml:1: warning: the feed authority is still the example" in check.output
     assert 'incident cp306tmzcl0y is still "identified" in the source' in result.output
 
 

@@ -333,6 +333,9 @@ def test_configuration_problems(project):
         'tidings.yml:8: component id "api" is used twice; ids must be unique',
         "tidings.yml:10: a component needs an id of lower-case letters, digits, '-' or '_', "
         "e.g. id: api",
+        'tidings.yml:1: warning: the feed authority is still the example '
+        '"status.example.com,2026"; set feed: authority: to a domain you own and this year, '
+        "once (entry ids use it)",
     ]
 
 

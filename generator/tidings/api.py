@@ -16,6 +16,7 @@ from typing import Any
 from . import published, urls
 from .config import Component, SiteConfig
 from .model import Incident, Update
+from .render import without_html
 from .status import IMPACT_DEFAULT_STATUS, Snapshot
 from .timestamps import iso
 from .vocabulary import CLOSED_STATUSES, worst
@@ -124,7 +125,7 @@ class _Api:
                                                                                 posted))],
             "components": [self.component_by_id[c] for c in incident.affected
                            if c in self.component_by_id],
-            "postmortem_body": report.body.strip() if report else None,
+            "postmortem_body": without_html(report.body.strip()) if report else None,
             "postmortem_published_at": _iso(report.published) if report else None,
         }
         if incident.is_maintenance:
@@ -138,7 +139,7 @@ class _Api:
         return {
             "id": f"{incident.id}.{update.id}",
             "status": update.status,
-            "body": update.message.strip(),
+            "body": without_html(update.message.strip()),
             "incident_id": incident.id,
             "created_at": at,
             "updated_at": at,

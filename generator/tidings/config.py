@@ -11,16 +11,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from .frontmatter import FrontMatterError, LineDict, LineList, load_yaml
+from . import files
+from .frontmatter import FrontMatterError, LineDict, LineList, decode, load_yaml
 from .problems import Problems, did_you_mean, one_of
 from .timestamps import TimestampError, parse_duration
 from .vocabulary import DEFAULT_SEVERITY_TEXT, INDICATORS
 
 CONFIG_FILE = "tidings.yml"
 WEBHOOK_TYPES = ("slack", "discord", "teams", "json")
-_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")  # matched whole: "api\n" is no id
+EXAMPLE_AUTHORITY = "status.example.com,2026"
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ class SiteConfig:
     components: list[Component] = field(default_factory=list)
     severity: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SEVERITY_TEXT))
     update_cadence: timedelta = timedelta(minutes=60)
-    feed_authority: str = "status.example.com,2026"
+    feed_authority: str = EXAMPLE_AUTHORITY
     feed_author: str = "Status"
     feed_email: str = "status@example.com"
     incidents_dir: str = "incidents"
@@ -108,14 +111,17 @@ def load_config(root: Path, problems: Problems, path: Path | None = None) -> Sit
     """Read and validate ``tidings.yml``; every problem goes into ``problems``."""
     path = path or root / CONFIG_FILE
     config = SiteConfig(root=root, path=path)
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         problems.add(path, 1, f"the site configuration {path.name} is missing; create it "
                      "(`tidings init` writes one)")
         return config
     try:
-        data = load_yaml(path.read_bytes().decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        problems.add(path, 1, "the file is not UTF-8 text; save it with UTF-8 encoding")
+        data = load_yaml(decode(files.read_file(path, root)))
+    except files.RefusedFile as exc:
+        problems.add(path, 1, str(exc))
+        return config
+    except OSError as exc:
+        problems.add(path, 1, f"cannot read the file ({exc.strerror}); make it readable")
         return config
     except FrontMatterError as exc:
         problems.add(path, exc.line, exc.message)
@@ -155,8 +161,14 @@ class _Reader:
         self.unknown_keys(data, _TOP_KEYS, "tidings.yml")
         c.name = self.text(data, "name", c.name)
         c.url = self.text(data, "url", c.url)
+        if "url" in data:
+            self.check_url(data)
         c.description = self.text(data, "description", "-") if "description" in data else ""
         c.incidents_dir = self.text(data, "incidents_dir", c.incidents_dir)
+        if not files.inside(c.incidents_path, c.root):
+            self.error(data, "incidents_dir", "incidents_dir must be a folder inside the "
+                       "repository, e.g. incidents")
+            c.incidents_dir = "incidents"
         if "timezone" in data:
             self.read_timezone(data)
         if "update_cadence" in data:
@@ -168,6 +180,17 @@ class _Reader:
         self.read_components(data)
         if "webhooks" in data:
             self.read_webhooks(data)
+        if c.feed_authority == EXAMPLE_AUTHORITY:
+            self.problems.warn(self.path, data.lines.get("feed", 1), "the feed authority is "
+                               f'still the example "{EXAMPLE_AUTHORITY}"; set feed: authority: '
+                               "to a domain you own and this year, once (entry ids use it)")
+
+    def check_url(self, data: LineDict) -> None:
+        parts = urlsplit(self.config.url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            self.error(data, "url", "url must be the site's address starting with https:// "
+                       "(or http://), e.g. https://status.example.com/")
+            self.config.url = SiteConfig.url
 
     def read_timezone(self, data: LineDict) -> None:
         name = str(data["timezone"])
@@ -183,6 +206,10 @@ class _Reader:
 
     def read_cadence(self, data: LineDict) -> None:
         value = data["update_cadence"]
+        if not isinstance(value, int | str) or isinstance(value, bool):
+            self.error(data, "update_cadence", "update_cadence must be a duration such as 60m "
+                       "or 1h30m")
+            return
         try:
             cadence = timedelta(minutes=value) if isinstance(value, int) else parse_duration(value)
         except TimestampError as exc:
@@ -250,7 +277,7 @@ class _Reader:
             return None
         self.unknown_keys(item, _COMPONENT_KEYS, "a component")
         cid = item.get("id")
-        if not isinstance(cid, str) or not _ID.match(cid):
+        if not isinstance(cid, str) or not _ID.fullmatch(cid):
             where = "id" if "id" in item else next(iter(item), None)
             self.problems.add(self.path, item.lines.get(where, items.lines[index]),
                               "a component needs an id of lower-case letters, digits, '-' or '_'"
@@ -295,8 +322,25 @@ class _Reader:
                            "holding the webhook URL, e.g. SLACK_WEBHOOK_URL; "
                            "never put the URL here")
                 continue
-            components = hook.get("components") or ()
-            self.config.webhooks.append(Webhook(kind, env, tuple(map(str, components))))
+            components = self.webhook_components(hook)
+            if components is not None:
+                self.config.webhooks.append(Webhook(kind, env, components))
+
+    def webhook_components(self, hook: LineDict) -> tuple[str, ...] | None:
+        """The component ids a webhook is for; a single id is a list of one, not letters."""
+        value = hook.get("components") or []
+        if isinstance(value, str):
+            value = [value]
+        ids = self.config.component_ids
+        if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+            self.error(hook, "components", "a webhook's components must be a list of "
+                       f"component ids, e.g. [api, web]; ids: {one_of(ids)}")
+            return None
+        for cid in value:
+            if cid not in ids:
+                self.error(hook, "components", f'unknown component "{cid}"'
+                           f"{did_you_mean(cid, ids)}; use one of {one_of(ids)}")
+        return tuple(value)
 
 
 def now_in_zone(config: SiteConfig, moment: datetime) -> datetime:

@@ -7,16 +7,22 @@ Timestamps stay strings here (the implicit YAML timestamp type is removed) so th
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .limits import MAX_FILE_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 _STR, _MAP, _SEQ = (f"tag:yaml.org,2002:{name}" for name in ("str", "map", "seq"))
 _MERGE_TAGS = frozenset({"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"})  # `<<`, `=`
+# Characters no page, feed (XML 1.0) or terminal should get from content: C0 and C1 controls
+# but tab and line ends (a terminal colour code from a pasted log is ESC), and non-characters.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 
 class LineDict(dict):
@@ -69,6 +75,7 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 
     def construct_mapping(self, node, deep=False):  # noqa: D102
         _expect(node, MappingNode, "mapping")
+        _no_duplicate_keys(node, self.line_offset + 1)
         for key_node, _value in node.value:  # flatten only when there is something to do
             if key_node.tag in _MERGE_TAGS:
                 self.flatten_mapping(node)
@@ -96,6 +103,56 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         result.lines = [child.start_mark.line + offset for child in node.value]
         result.line = node.start_mark.line + offset
         return result
+
+
+class _Refused(yaml.constructor.ConstructorError):
+    """Valid YAML that breaks a rule of ours; its message is complete as it is."""
+
+
+def _no_duplicate_keys(node: MappingNode, offset: int) -> None:
+    """A key written twice is an error: with "the last one wins", a ``status: resolved`` on top
+    is silently overridden by a forgotten line further down."""
+    seen: dict[str, int] = {}
+    for key_node, _value in node.value:
+        if isinstance(key_node, ScalarNode) and key_node.tag not in _MERGE_TAGS:
+            first = seen.setdefault(key_node.value, key_node.start_mark.line)
+            if first != key_node.start_mark.line:
+                raise _Refused(
+                    None, None, f'the key "{key_node.value}" is written twice (first on line '
+                    f"{first + offset}); keep one", key_node.start_mark)
+
+
+def _check_size(node: Node | None) -> None:
+    """Refuse a document nested too deeply or larger than MAX_YAML_NODES once its aliases are
+    expanded: a few hundred bytes of ``&a [*b, *b, …]`` would otherwise expand to gigabytes
+    wherever a value is printed or walked."""
+    sizes: dict[int, int] = {}
+
+    def size(node: Node, depth: int) -> int:
+        if depth > MAX_YAML_DEPTH:
+            raise _Refused(
+                None, None, f"the YAML is nested more than {MAX_YAML_DEPTH} levels deep; "
+                "simplify it", node.start_mark)
+        if id(node) in sizes:
+            if sizes[id(node)] < 0:
+                raise _Refused(
+                    None, None, "an alias refers to the value that contains it", node.start_mark)
+            return sizes[id(node)]
+        sizes[id(node)] = -1
+        children = (node.value if isinstance(node, SequenceNode)
+                    else [n for pair in node.value for n in pair]
+                    if isinstance(node, MappingNode) else [])
+        total = 1 + sum(size(child, depth + 1) for child in children)
+        if total > MAX_YAML_NODES:
+            raise _Refused(
+                None, None, f"the YAML has more than {MAX_YAML_NODES} values once its aliases "
+                "(*name) are expanded; write the values out or remove the aliases",
+                node.start_mark)
+        sizes[id(node)] = total
+        return total
+
+    if node is not None:
+        size(node, 0)
 
 
 def _expect(node, kind: type, name: str) -> None:
@@ -134,15 +191,55 @@ class Document:
     body_line: int  # line where the body starts
 
 
+def check_text(text: str, first_line: int = 1) -> None:
+    """Raise FrontMatterError for a character no output may carry (see ``_CONTROL``)."""
+    found = _CONTROL.search(text)
+    if found is not None:
+        char = found.group()
+        line = first_line + text.count("\n", 0, found.start())
+        hint = " (a terminal colour code from a pasted log?)" if char == "\x1b" else ""
+        raise FrontMatterError(line, f"the line contains the invisible character "
+                               f"U+{ord(char):04X}{hint}, which no page or feed can show; "
+                               "delete it")
+
+
+def without_control(text: str) -> tuple[str, int]:
+    """``text`` without the characters ``check_text`` rejects, and how many were removed
+    (for importers: another page's history may carry them)."""
+    return _CONTROL.subn("", text)
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 text (a BOM is dropped) within MAX_FILE_BYTES, without control characters."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise FrontMatterError(1, f"the file has {len(raw):,} bytes, more than the limit of "
+                               f"{MAX_FILE_BYTES:,}; shorten it or split it into updates")
+    try:  # what "utf-8-sig" does, without its Python-level codec: the built-in UTF-8 decoder
+        text = raw[3:].decode() if raw.startswith(codecs.BOM_UTF8) else raw.decode()
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise FrontMatterError(
+            line, "the file is not UTF-8 text; save it with UTF-8 encoding") from None
+    if "\x00" in text:
+        raise FrontMatterError(1, "the file contains NUL bytes; it must be UTF-8 Markdown text")
+    check_text(text)
+    return text
+
+
 def load_yaml(text: str, first_line: int = 1) -> Any:
     """Parse YAML, returning LineDict/LineList; raise FrontMatterError with the absolute line."""
     try:
         loader = _LineLoader(text)
         loader.line_offset = first_line - 1  # lines come out absolute, in the file's numbering
         try:
-            data = loader.get_single_data()
+            node = loader.get_single_node()
+            _check_size(node)
+            data = None if node is None else loader.construct_document(node)
         finally:
             loader.dispose()
+    except _Refused as exc:
+        line = first_line + (exc.problem_mark.line if exc.problem_mark else 0)
+        raise FrontMatterError(line, str(exc.problem)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
@@ -166,14 +263,7 @@ def parse(path: Path, raw: bytes) -> Document:
     if not raw.strip():
         raise FrontMatterError(
             1, "the file is empty; it needs front matter between two '---' lines")
-    try:  # what "utf-8-sig" does, without its Python-level codec: the built-in UTF-8 decoder
-        text = raw[3:].decode() if raw.startswith(codecs.BOM_UTF8) else raw.decode()
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise FrontMatterError(
-            line, "the file is not UTF-8 text; save it with UTF-8 encoding") from None
-    if "\x00" in text:
-        raise FrontMatterError(1, "the file contains NUL bytes; it must be UTF-8 Markdown text")
+    text = decode(raw)
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip() != "---":
         raise FrontMatterError(

@@ -15,9 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import parallel
+from . import files, parallel
 from .config import SiteConfig
 from .frontmatter import Document, FrontMatterError, LineDict, LineList, parse
+from .limits import markdown_problem
 from .model import Incident, Postmortem, Update
 from .problems import Problem, Problems, did_you_mean, one_of
 from .timestamps import TimestampError, parse_timestamp, parse_when
@@ -90,69 +91,37 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _incident_folders(root: Path, problems: Problems) -> list[tuple[Path, list[str]]]:
-    """Folders holding incident.md, each with its other ``*.md`` names (files or not, as a
-    glob finds them, sorted); ``_``-prefixed folders (templates) are not content.
-
-    Walks like ``os.walk`` (sorted, symlinked folders listed but not entered, unreadable
-    folders skipped), on ``os.scandir`` directly: one pass per folder, no second look.
-    """
+    """Folders holding incident.md, each with its other ``*.md`` names (sorted);
+    ``_``-prefixed folders (templates) are not content. One walk applies the repository's
+    file policy (``files.scan``): links out of it, links to folders, special files,
+    unreadable and too deep folders are problems, as are hidden Markdown files."""
     found: list[tuple[Path, list[str]]] = []
-    _walk(os.fspath(root), problems, found)
+    _walk(os.fspath(root), problems, found, 1)
     return found
 
 
-def _walk(dirpath: str, problems: Problems, found: list[tuple[Path, list[str]]]) -> None:
-    try:
-        with os.scandir(dirpath) as listing:
-            entries = [(entry.name, _is_dir(entry), _is_link(entry)) for entry in listing]
-    except OSError:
-        return
-    filenames = [name for name, is_dir, _link in entries if not is_dir]
-    dirnames = sorted(name for name, is_dir, _link in entries
-                      if is_dir and not name.startswith(("_", ".")))
+def _walk(dirpath: str, problems: Problems, found: list[tuple[Path, list[str]]],
+          depth: int) -> None:
+    entries = files.scan(dirpath, problems.root, problems, depth)
     here = Path(dirpath)
-    if INCIDENT_FILE in filenames:
-        found.append((here, sorted(name for name, _dir, _link in entries
-                                   if name.endswith(".md") and name != INCIDENT_FILE)))
+    for entry in entries:
+        if entry.name.startswith(".") and entry.name.endswith(".md"):
+            problems.add(here / entry.name, 1, "a hidden Markdown file is never published, "
+                         "yet looks like content; remove the leading '.' or delete it")
+    names = [e.name for e in entries if not e.is_dir and e.name.endswith(".md")
+             and not e.name.startswith(".")]
+    dirnames = [e.name for e in entries if e.is_dir and not e.name.startswith(("_", "."))]
+    if INCIDENT_FILE in names:
+        found.append((here, [name for name in names if name != INCIDENT_FILE]))
         for nested in dirnames:
             problems.add(here / nested, 1, "folders inside an incident folder are not read; "
                          "move its files up into the incident folder or out of incidents/")
         return
-    for name in sorted(filenames):
-        if name.endswith(".md"):
-            problems.add(here / name, 1, "this Markdown file is not inside an incident "
-                         "folder; put it in a folder with an incident.md")
-    links = {name for name, _dir, link in entries if link}
+    for name in names:
+        problems.add(here / name, 1, "this Markdown file is not inside an incident "
+                     "folder; put it in a folder with an incident.md")
     for name in dirnames:
-        if name not in links:
-            _walk(os.path.join(dirpath, name), problems, found)
-
-
-def _is_dir(entry: os.DirEntry) -> bool:
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False
-
-
-def _is_link(entry: os.DirEntry) -> bool:
-    try:
-        return entry.is_symlink()
-    except OSError:
-        return False
-
-
-def read_file(path: Path) -> bytes:
-    """The file's bytes: ``os.open``/``os.read`` cost a third of ``Path.read_bytes`` per file,
-    which counts with tens of thousands of small files."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-    try:
-        chunks = []
-        while chunk := os.read(fd, 1 << 16):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
+        _walk(os.path.join(dirpath, name), problems, found, depth + 1)
 
 
 @dataclass
@@ -164,6 +133,8 @@ class _FolderReader:
     known: frozenset[str]  # the configured component ids
 
     def read(self) -> Incident | None:
+        if (why := files.id_problem(self.folder.name)) is not None:
+            self.problems.add(self.folder / INCIDENT_FILE, 1, f"the folder name {why}")
         doc = self.document(self.folder / INCIDENT_FILE)
         if doc is None:
             return None
@@ -189,11 +160,17 @@ class _FolderReader:
 
     def document(self, path: Path) -> Document | None:
         try:
-            return parse(path, read_file(path))
+            doc = parse(path, files.read_file(path, self.config.root))
         except FrontMatterError as exc:
             self.problems.add(path, exc.line, exc.message)
+        except files.RefusedFile as exc:
+            self.problems.add(path, 1, str(exc))
         except OSError as exc:
             self.problems.add(path, 1, f"cannot read the file: {exc.strerror}")
+        else:
+            if (found := markdown_problem(doc.body)) is not None:
+                self.problems.add(path, doc.body_line + found[0] - 1, found[1])
+            return doc
         return None
 
     def error(self, doc: Document, key: Any, message: str) -> None:
@@ -263,6 +240,10 @@ class _FolderReader:
         kind = self.choice(doc, "type", INCIDENT_TYPES, "incident")
         default_impact = "maintenance" if kind == "maintenance" else "none"
         impact = self.choice(doc, "impact", INCIDENT_IMPACTS, default_impact)
+        if impact == "maintenance" and kind == "incident":
+            self.error(doc, "impact", 'impact "maintenance" is only for maintenance; add '
+                       '"type: maintenance", or use one of "none", "minor", "major", "critical"')
+            impact = None
         title = doc.meta.get("title")
         if "title" in doc.meta and (not isinstance(title, str) or not title.strip()):
             self.error(doc, "title", "title must be text, e.g. title: Elevated API errors")
@@ -316,6 +297,11 @@ class _FolderReader:
         if "next_update" in doc.meta and at is not None:
             next_update = self.timestamp(
                 doc, "next_update", lambda v: parse_when(v, at, self.config.default_zone))
+        if next_update is not None and at is not None and next_update <= at:
+            self.error(doc, "next_update", "next_update must be later than the update's "
+                       '"at"; write a time after it or a duration such as 30m')
+        if (why := files.id_problem(doc.path.stem, strict=False)) is not None:
+            self.problems.add(doc.path, 1, f"the file name {why} (then .md)")
         components = self.component_changes(doc)
         if not (complete and status and at):
             return None

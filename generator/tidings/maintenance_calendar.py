@@ -7,9 +7,9 @@ URL; DTSTAMP and LAST-MODIFIED come from the maintenance's latest update, never 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from icalendar import Calendar, Event, vDuration, vText
+from icalendar import Calendar, Event, Timezone, TimezoneStandard, vDuration, vText
 
 from . import published, urls
 from .config import SiteConfig
@@ -41,7 +41,8 @@ def calendar_files(snapshot: Snapshot) -> dict[str, bytes]:
 def calendar(config: SiteConfig, path: str, name: str, events: Iterable[Event]) -> bytes:
     """A published calendar; events are sorted by start then UID so the bytes never vary.
 
-    A calendar without events is still written: subscribers keep its URL for later windows.
+    A calendar without events is still written (subscribers keep its URL for later windows),
+    and still valid: its VTIMEZONE is the component RFC 5545 requires.
     """
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -53,9 +54,23 @@ def calendar(config: SiteConfig, path: str, name: str, events: Iterable[Event]) 
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(REFRESH))
     cal.add("source", published.link(config, path), parameters={"VALUE": "URI"})
+    cal.add_component(utc_timezone())  # RFC 5545: a calendar holds at least one component
     for event in sorted(events, key=lambda e: (e.DTSTART, str(e["UID"]))):
         cal.add_component(event)
     return cal.to_ical()
+
+
+def utc_timezone() -> Timezone:
+    """The VTIMEZONE of UTC, in which every event's times are written."""
+    standard = TimezoneStandard()
+    standard.add("dtstart", datetime(1970, 1, 1))
+    standard.add("tzoffsetfrom", timedelta(0))
+    standard.add("tzoffsetto", timedelta(0))
+    standard.add("tzname", "UTC")
+    zone = Timezone()
+    zone.add("tzid", "UTC")
+    zone.add_component(standard)
+    return zone
 
 
 def maintenance_event(snapshot: Snapshot, incident: Incident) -> Event | None:
@@ -64,14 +79,16 @@ def maintenance_event(snapshot: Snapshot, incident: Incident) -> Event | None:
     if start is None or end is None:
         return None
     config, now = snapshot.config, snapshot.now
-    posted = published.updates(incident, now)
-    stamp = published.last_changed(incident, now) or start
+    # The window's start and end move the derived status (scheduled, in progress, completed)
+    # and the description with it: calendar apps take the new text only when these move too.
+    changes = sorted(set(published.events(incident, now)))
+    stamp = changes[-1] if changes else start
     event = Event()
     event.add("uid", published.incident_tag(config, incident))
     event.add("dtstamp", stamp)
     event.add("last-modified", stamp)
     event.add("created", published.created_at(incident, now) or start)
-    event.add("sequence", len(posted))  # grows with every update, so apps take the newest
+    event.add("sequence", len(changes))  # grows with every change, so apps take the newest
     event.add("dtstart", start)
     event.add("dtend", end)
     event.add("summary", incident.title)

@@ -53,6 +53,12 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         self.incidents_path: Path | None = None
         self.own_nav = False
         self.nav_sources: set[str] = set()
+        self.serving = False
+        self.serve_errors: list[str] = []  # content errors while serving the last good site
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Defined so that MkDocs keeps this plugin across ``serve``'s rebuilds."""
+        self.serving = command == "serve"
 
     # --- load and validate before the site folder is touched ------------------------------
 
@@ -67,20 +73,30 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
             now = build_now()
         except TimestampError as exc:
             raise PluginError(str(exc)) from None
-        project = load_project(self.root, now, self.config_path)
+        folders = [Path(config.docs_dir)] + ([Path(config.theme.custom_dir)]
+                                             if config.theme.custom_dir else [])
+        project = load_project(self.root, now, self.config_path, folders)
         self.incidents_path = project.config.incidents_path
+        self.serve_errors = []
         if project.problems.errors:
-            raise PluginError(content_error_message(ContentError(project.problems.errors)))
-        for warning in project.problems.warnings:  # an overdue update never stops the page
-            log.info(str(warning))
-        snapshot = project.snapshot(now)
-        prerender_history(snapshot.incidents)  # on the other cores, for large histories
-        self.outputs = generated_files(snapshot)
-        self.site = build_site(snapshot, self.outputs)
+            message = content_error_message(ContentError(project.problems.errors))
+            if not (self.serving and self.site is not None):
+                raise PluginError(message)
+            # While serving, a half-typed update must not take the site away: the last good
+            # site is built again, with the problems on every page and in the terminal.
+            log.error(message)
+            self.serve_errors = [str(p) for p in project.problems.errors]
+        else:
+            for warning in project.problems.warnings:  # an overdue update never stops the page
+                log.info(str(warning))
+            snapshot = project.snapshot(now)
+            prerender_history(snapshot.incidents)  # on the other cores, for large histories
+            self.outputs = generated_files(snapshot)
+            self.site = build_site(snapshot, self.outputs)
+            config.site_url = config.site_url or snapshot.config.base_url
+        assert self.site is not None
         self.pages = {page.source_name: page for page in self.site.pages}
         self.own_nav = config.nav is None
-        if not config.site_url:
-            config.site_url = snapshot.config.base_url
         return config
 
     # --- pages and files ------------------------------------------------------------------
@@ -165,13 +181,43 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
 
     # --- mkdocs serve: rebuild when content changes -----------------------------------------
 
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        if not self.serve_errors:
+            return output
+        return error_banner(output, self.serve_errors)
+
     def on_serve(self, server: LiveReloadServer, config: MkDocsConfig,
                  builder: Any) -> LiveReloadServer:
         if self.config_path is not None:
             server.watch(str(self.config_path))
         if self.incidents_path is not None and self.incidents_path.is_dir():
             server.watch(str(self.incidents_path))
+        if config.theme.custom_dir:  # site_templates/, which MkDocs watches only when asked
+            server.watch(config.theme.custom_dir)
+        server.builder = _never_stuck(server.builder)
         return server
+
+
+def _never_stuck(builder: Any) -> Any:
+    """MkDocs' server holds every request while a rebuild has failed ("the server will appear
+    stuck"); any failure but content errors (a broken override in site_templates/) is reported
+    instead, and requests are answered from what the failed build left until the next one."""
+    def build() -> None:
+        try:
+            builder()
+        except Exception as exc:  # noqa: BLE001 - everything is reported, nothing is lost
+            log.error(f"the rebuild failed, still serving the previous site: {exc}")
+    return build
+
+
+def error_banner(html: str, errors: list[str]) -> str:
+    """The page with the content errors at the top of its body (``tidings serve`` only)."""
+    items = "".join(f"<li><code>{escape(e)}</code></li>" for e in errors)
+    banner = ('<div role="alert" class="tidings-serve-errors" style="background:#b00020;'
+              'color:#fff;padding:1em;font:14px/1.4 monospace"><strong>The content has '
+              f"{len(errors)} error(s); this is the last good site.</strong><ul>{items}</ul></div>")
+    at = html.find(">", html.find("<body")) + 1
+    return html[:at] + banner + html[at:] if at > 0 else banner + html
 
 
 def register_theme(config: MkDocsConfig) -> None:

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .limits import MAX_MESSAGE_CHARS, MAX_PROBLEMS_PER_FILE
+
+# GitHub's workflow-command escaping: the message (data) and the file=/line= properties.
+_DATA_ESCAPES = {"%": "%25", "\r": "%0D", "\n": "%0A"}
+_PROPERTY_ESCAPES = {**_DATA_ESCAPES, ":": "%3A", ",": "%2C"}
 
 
 @dataclass(frozen=True, order=True)
@@ -20,9 +27,14 @@ class Problem:
         return f"{self.path}:{self.line}: {prefix}{self.message}"
 
     def annotation(self) -> str:
-        """A GitHub Actions workflow command, so the problem shows on the pull request's line."""
-        text = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{self.severity} file={self.path},line={self.line}::{text}"
+        """A GitHub Actions workflow command, so the problem shows on the pull request's line;
+        escaped so that no file name or message can end the command or start another."""
+        return (f"::{self.severity} file={_escape(self.path, _PROPERTY_ESCAPES)},"
+                f"line={self.line}::{_escape(self.message, _DATA_ESCAPES)}")
+
+
+def _escape(text: str, escapes: dict[str, str]) -> str:
+    return "".join(escapes.get(char, char) for char in text)
 
 
 @dataclass
@@ -33,7 +45,7 @@ class Problems:
     items: list[Problem] = field(default_factory=list)
 
     def add(self, path: Path | str, line: int, message: str, severity: str = "error") -> None:
-        one_line = " ".join(message.split())  # a problem is always one `path:line:` line
+        one_line = _shorten(" ".join(message.split()))  # always one `path:line:` line
         self.items.append(Problem(self.display(path), max(line, 1), one_line, severity))
 
     def warn(self, path: Path | str, line: int, message: str) -> None:
@@ -41,18 +53,21 @@ class Problems:
 
     def display(self, path: Path | str) -> str:
         path = Path(path)
-        try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        try:  # never resolved: a link is shown where it is, not where it points
+            shown = Path(os.path.abspath(path)).relative_to(os.path.abspath(self.root)).as_posix()
         except ValueError:
-            return path.as_posix()
+            shown = path.as_posix()
+        # A control character in a folder name must not reach the terminal or an annotation.
+        return "".join(c if c.isprintable() else c.encode("unicode_escape").decode()
+                       for c in shown)
 
     @property
     def errors(self) -> list[Problem]:
-        return sorted(p for p in self.items if p.severity == "error")
+        return _capped(sorted(p for p in self.items if p.severity == "error"))
 
     @property
     def warnings(self) -> list[Problem]:
-        return sorted(p for p in self.items if p.severity == "warning")
+        return _capped(sorted(p for p in self.items if p.severity == "warning"))
 
     def __bool__(self) -> bool:
         return bool(self.errors)
@@ -64,6 +79,31 @@ class ContentError(Exception):
     def __init__(self, problems: Iterable[Problem]):
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def _shorten(message: str) -> str:
+    """A message within MAX_MESSAGE_CHARS: a huge quoted value loses its middle."""
+    if len(message) <= MAX_MESSAGE_CHARS:
+        return message
+    half = (MAX_MESSAGE_CHARS - 1) // 2
+    return message[:half] + "…" + message[-half:]
+
+
+def _capped(problems: list[Problem]) -> list[Problem]:
+    """At most MAX_PROBLEMS_PER_FILE problems of one file, then one line counting the rest."""
+    shown: list[Problem] = []
+    per_file: dict[str, int] = {}
+    for problem in problems:
+        count = per_file[problem.path] = per_file.get(problem.path, 0) + 1
+        if count <= MAX_PROBLEMS_PER_FILE:
+            shown.append(problem)
+    for path, count in per_file.items():
+        if count > MAX_PROBLEMS_PER_FILE:
+            last = max(p for p in shown if p.path == path)
+            shown.append(Problem(path, last.line, f"… and {count - MAX_PROBLEMS_PER_FILE} more "
+                                 "problem(s) in this file; fix these and check again",
+                                 last.severity))
+    return sorted(shown)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

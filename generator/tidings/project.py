@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from . import files
 from .config import SiteConfig, load_config
 from .loader import load_incidents
 from .model import Incident
@@ -24,11 +25,20 @@ class Project:
         return derive(self.config, self.incidents, now)
 
 
-def load_project(root: Path, now: datetime, config_path: Path | None = None) -> Project:
+# The folders MkDocs copies into the site besides incidents/ (docs_dir and the theme's
+# custom_dir of the demo and of `tidings init`); the plugin passes the configured ones.
+SITE_FOLDERS = ("docs", "site_templates")
+
+
+def load_project(root: Path, now: datetime, config_path: Path | None = None,
+                 site_folders: list[Path] | None = None) -> Project:
     """Read everything and record every problem; never raises for bad content."""
     root = Path(root)
     problems = Problems(root=root)
     config = load_config(root, problems, config_path)
+    for folder in site_folders if site_folders is not None else [root / n for n in SITE_FOLDERS]:
+        if folder.is_dir() and files.inside(folder, root):
+            files.check_tree(folder, root, problems)
     incidents = load_incidents(config, problems) if config.components else []
     check_rules(config, incidents, now, problems)
     return Project(config, incidents, problems)

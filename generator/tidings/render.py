@@ -6,6 +6,7 @@ Raw HTML in content may format text but can never run script or inject markup.
 from __future__ import annotations
 
 import html
+import re
 import threading
 from collections.abc import Iterable
 
@@ -98,6 +99,17 @@ def _render_all(texts: list[str]) -> list[str]:
 
 def _render(text: str) -> str:
     return _SANITISER.clean(_renderer(text).reset().convert(text))
+
+
+# A "<" that would open an HTML tag, comment or declaration (not "a < b", not an autolink
+# such as <https://example.com>).
+_TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])(?![A-Za-z][A-Za-z0-9+.-]*:)")
+
+
+def without_html(text: str) -> str:
+    """Markdown whose raw HTML shows as text: each tag's "<" becomes "&lt;", which Markdown
+    renders as "<". For the API's ``body``, which other tools render as HTML."""
+    return _TAG_OPEN.sub("&lt;", text)
 
 
 def markdown_to_text(text: str) -> str:

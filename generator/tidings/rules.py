@@ -29,14 +29,18 @@ def check_rules(config: SiteConfig, incidents: list[Incident], now: datetime,
 
 
 def _duplicate_ids(incidents: list[Incident], problems: Problems) -> None:
+    """Ids that differ only by case are the same: case-insensitive file systems and hosts
+    (macOS, Windows, some CDNs) would write or serve one page for both."""
     first: dict[str, Incident] = {}
     for incident in incidents:
-        if incident.id in first:
-            other = problems.display(first[incident.id].folder)
-            problems.add(incident.source, 1, f'the id "{incident.id}" is also used by {other}/; '
-                         "folder names are ids and URLs, so rename one folder")
+        key = incident.id.casefold()
+        if key in first:
+            other = problems.display(first[key].folder)
+            same = "" if first[key].id == incident.id else " (ids differ only by case)"
+            problems.add(incident.source, 1, f'the id "{incident.id}" is also used by '
+                         f"{other}/{same}; folder names are ids and URLs, so rename one folder")
         else:
-            first[incident.id] = incident
+            first[key] = incident
 
 
 def _future_updates(incident: Incident, now: datetime, problems: Problems) -> None:

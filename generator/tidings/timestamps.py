@@ -7,6 +7,8 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
 
+from .limits import EARLIEST, LATEST, MAX_DURATION, in_range
+
 _DURATION = re.compile(r"(\d+)\s*(d|h|min|m|s)", re.IGNORECASE)
 _DURATION_ONLY = re.compile(r"(?:\d+\s*(?:d|h|min|m|s)\s*)+", re.IGNORECASE)
 _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "min": 60, "s": 1}
@@ -32,7 +34,20 @@ def parse_timestamp(value: object, default_zone: tzinfo | None = None) -> dateti
                 "(or set `timezone` in tidings.yml)"
             )
         moment = moment.replace(tzinfo=default_zone)
-    return moment.astimezone(UTC)
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-05:00 is after the last date Python knows
+        moment = LATEST
+    return plausible(moment, text)
+
+
+def plausible(moment: datetime, text: str) -> datetime:
+    """``moment`` when it lies in the plausible range, else a TimestampError."""
+    if not in_range(moment):
+        raise TimestampError(
+            f'"{text}" is outside the plausible range {iso(EARLIEST)} to {iso(LATEST)}; '
+            "is the year mistyped?")
+    return moment
 
 
 def parse_duration(value: object) -> timedelta:
@@ -41,14 +56,19 @@ def parse_duration(value: object) -> timedelta:
     parts = _DURATION.findall(text)
     if not parts or _DURATION.sub("", text).strip():
         raise TimestampError(f'"{text}" is not a duration; write e.g. 30m, 1h or 1h30m')
-    return timedelta(seconds=sum(int(n) * _UNIT_SECONDS[unit.lower()] for n, unit in parts))
+    # int() of a 5,000-digit number is itself an error: ten digits are already too long
+    seconds = sum(int(n[-10:]) * _UNIT_SECONDS[unit.lower()] for n, unit in parts)
+    if seconds > MAX_DURATION.total_seconds() or any(len(n.lstrip("0")) > 10 for n, _ in parts):
+        raise TimestampError(f'"{text}" is longer than {MAX_DURATION.days} days; '
+                             "is it mistyped?")
+    return timedelta(seconds=seconds)
 
 
 def parse_when(value: object, base: datetime, default_zone: tzinfo | None = None) -> datetime:
     """A timestamp, or a duration counted from ``base`` (used by ``next_update``)."""
     text = str(value).strip()
     if _DURATION_ONLY.fullmatch(text):
-        return base + parse_duration(text)
+        return plausible(base + parse_duration(text), text)
     return parse_timestamp(text, default_zone)
 
 

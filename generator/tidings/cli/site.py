@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -89,12 +92,98 @@ def swap_in(built: Path, dest: Path) -> None:
         raise click.ClickException(f"{dest} exists and is not a folder; remove it or choose -d")
     old = None
     if dest.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old-", dir=dest.parent))
+        old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old-{os.getpid()}-", dir=dest.parent))
         old.rmdir()
         dest.rename(old)
     built.rename(dest)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def signals_unwind() -> Iterator[None]:
+    """SIGTERM (a cancelled CI job, a stopped service) and SIGINT unwind like an error: the
+    ``finally`` blocks stop the MkDocs child and remove the staging folder."""
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold SIGTERM and SIGINT until the block is done; they arrive right after it."""
+    held = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+
+
+def run_child(command: list[str], env: dict[str, str],
+              stop: signal.Signals = signal.SIGTERM) -> int:
+    """Run a child to its end; if this process is told to stop first, stop the child too with
+    ``stop``: SIGTERM ends a build at once (its staging folder is ours to remove; SIGINT would
+    print a traceback in a child still starting), SIGINT lets ``mkdocs serve`` remove the
+    temporary site it serves from."""
+    child = subprocess.Popen(command, env=env)
+    try:
+        return child.wait()
+    finally:
+        if child.poll() is None:
+            child.send_signal(stop)
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+
+
+def remove_leftovers(dest: Path) -> None:
+    """Remove the staging and old folders of builds that were killed (``kill -9`` runs no
+    clean-up), never those of a build still running: each name carries its process id."""
+    for prefix in (f".{dest.name}.new-", f".{dest.name}.old-"):
+        for path in dest.parent.glob(prefix + "*") if dest.parent.is_dir() else []:
+            pid = path.name[len(prefix):].split("-", 1)[0]
+            if not (pid.isdigit() and _running(int(pid))) and path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def make_staging(dest: Path) -> Path:
+    """An empty folder next to ``dest`` (so the swap is a rename), or a one-line error."""
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f".{dest.name}.new-{os.getpid()}-", dir=dest.parent))
+    except OSError as exc:
+        raise click.ClickException(f"cannot create the site next to {dest} ({exc.strerror}); "
+                                   "make its folder writable or choose another --site-dir"
+                                   ) from None
+
+
+def ordinary_permissions(folder: Path) -> None:
+    """``mkdtemp`` makes the folder 0700, which a web server running as another user answers
+    with 403: give it what the umask gives any new folder (0755 under the usual 022)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    folder.chmod(0o777 & ~umask)
 
 
 config_file_option = click.option(
@@ -119,19 +208,20 @@ def build(now: str | None, strict: bool, site_dir: Path | None,
     ensure_docs_dir(config_file)
     check_content(config_file.resolve().parent, moment)
     dest = site_dir.resolve()
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.new-", dir=dest.parent))
-    try:
-        args = ["-d", str(staging), "--clean", *(["--strict"] if strict else [])]
-        result = subprocess.run(mkdocs_command("build", config_file, *args),
-                                env=mkdocs_env(moment), check=False)
-        if result.returncode != 0:
-            click.echo(f"the build failed: {dest} is unchanged", err=True)
-            raise SystemExit(1)
-        swap_in(staging, dest)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+    with signals_unwind():
+        remove_leftovers(dest)
+        staging = make_staging(dest)
+        try:
+            args = ["-d", str(staging), "--clean", *(["--strict"] if strict else [])]
+            if run_child(mkdocs_command("build", config_file, *args), mkdocs_env(moment)) != 0:
+                click.echo(f"the build failed: {dest} is unchanged", err=True)
+                raise SystemExit(1)
+            ordinary_permissions(staging)
+            with signals_deferred():  # between the two renames there is no site at all
+                swap_in(staging, dest)
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
     click.echo(f"built the site as of {moment.isoformat().replace('+00:00', 'Z')} into {dest}",
                err=True)
 
@@ -149,6 +239,7 @@ def serve(now: str | None, dev_addr: str, config_file: Path | None) -> None:
     moment = resolve_now(now) if now else None
     config_file = mkdocs_file(config_file)
     ensure_docs_dir(config_file)
-    result = subprocess.run(mkdocs_command("serve", config_file, "-a", dev_addr),
-                            env=mkdocs_env(moment), check=False)
-    raise SystemExit(result.returncode)
+    with signals_unwind():
+        code = run_child(mkdocs_command("serve", config_file, "-a", dev_addr),
+                         mkdocs_env(moment), stop=signal.SIGINT)
+    raise SystemExit(code)

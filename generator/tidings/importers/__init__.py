@@ -17,6 +17,7 @@ from datetime import tzinfo
 from pathlib import Path
 
 from ..config import CONFIG_FILE, Component, SiteConfig, load_config
+from ..frontmatter import without_control
 from ..problems import Problems
 from .components import ComponentRegistry, NewComponent
 from .cstate import read_cstate
@@ -73,6 +74,8 @@ def complete(root: Path, drafts: list[Draft], registry: ComponentRegistry, site:
     """Assign component ids, then write every folder or none."""
     if problems.errors:
         return None
+    for draft in drafts:
+        _drop_control_characters(draft, problems)
     config = _existing_config(root, problems)
     if problems.errors:
         return None
@@ -98,6 +101,26 @@ def complete(root: Path, drafts: list[Draft], registry: ComponentRegistry, site:
     report.folders = {incidents / rel: d for rel, d in the_plan.drafts.items()}
     _components(report, config, site, problems)
     return report
+
+
+def _drop_control_characters(draft: Draft, problems: Problems) -> None:
+    """Invisible control characters (a pasted terminal colour code) would make the imported
+    files fail `tidings check`: they are removed, and the import says so. A text left empty
+    takes the title (or the id), as an empty source text does."""
+    draft.title, removed = without_control(draft.title)
+    draft.title = draft.title if draft.title.strip() else draft.folder
+    draft.summary, count = without_control(draft.summary)
+    removed += count
+    for update in draft.updates:
+        message, count = without_control(update.message)
+        update.message = message if message.strip() or not count else draft.title
+        removed += count
+    if draft.postmortem is not None:
+        draft.postmortem.body, count = without_control(draft.postmortem.body)
+        removed += count
+    if removed:
+        problems.warn(draft.source, draft.line, f"removed {removed} invisible control "
+                      "character(s), which no page or feed can show")
 
 
 def _existing_config(root: Path, problems: Problems) -> SiteConfig | None:

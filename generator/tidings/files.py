@@ -1,0 +1,151 @@
+"""What Tidings reads from a status repository: regular files inside it, under safe names.
+
+One policy for incidents/, tidings.yml, docs/ and site_templates/: a link that leads out of
+the repository (``docs/env -> /proc/self/environ``) would publish what it points at, a link
+to a folder can copy a tree or loop, and a FIFO or device would hang the reader; each is a
+``path:1`` problem, never followed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from slugify import slugify
+
+from .limits import MAX_FILE_BYTES, MAX_FOLDER_DEPTH, MAX_ID_CHARS
+from .problems import Problems
+
+# What stays one valid URL path segment everywhere, unescaped: RFC 3986's unreserved
+# characters without "~", starting with a letter or digit.
+_SAFE_ID = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._-]{{0,{MAX_ID_CHARS - 1}}}")
+
+# Spaces, '#', '?', '%', '\\', '/', controls and bidirectional controls (which can make a
+# name read differently from what it is).
+_UNSAFE = re.compile("[\\s#?%\\\\/\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                     "\u2066-\u2069]")
+
+
+class RefusedFile(Exception):
+    """A file Tidings will not read; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    is_dir: bool
+
+
+def inside(path: Path | str, root: Path | str) -> bool:
+    """Whether ``path``, every link followed, lies in ``root``."""
+    real, base = os.path.realpath(path), os.path.realpath(root)
+    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+
+
+def read_file(path: Path | str, root: Path | str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file inside ``root``, at most ``limit`` of them.
+
+    Opened non-blocking so that a FIFO is refused rather than waited on; ``os.open`` and
+    ``os.read`` cost a third of ``Path.read_bytes`` per file, which counts with tens of
+    thousands of small files.
+    """
+    if os.path.islink(path) and not inside(path, root):
+        raise RefusedFile(f"this is a link to {os.path.realpath(path)}, outside the "
+                          "repository; Tidings never follows it: replace it with the file")
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise RefusedFile(_not_regular(info.st_mode))
+        if info.st_size > limit:
+            raise RefusedFile(f"the file has {info.st_size:,} bytes, more than the limit of "
+                              f"{limit:,}; shorten it or split it into several updates")
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _not_regular(mode: int) -> str:
+    kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "a device")
+    return f"this is {kind}, not a regular file; replace it with a file or delete it"
+
+
+def scan(folder: str, root: Path, problems: Problems, depth: int) -> list[Entry]:
+    """The folder's entries Tidings may read, sorted by name; every other one is a problem:
+    links out of the repository, links to folders, FIFOs and devices, unreadable folders."""
+    if depth > MAX_FOLDER_DEPTH:
+        problems.add(folder, 1, f"this folder is more than {MAX_FOLDER_DEPTH} levels deep; "
+                     "move its content up")
+        return []
+    try:
+        with os.scandir(folder) as listing:
+            raw = sorted(listing, key=lambda e: e.name)
+    except OSError as exc:
+        problems.add(folder, 1, f"cannot read this folder ({exc.strerror}); make it readable")
+        return []
+    entries = []
+    for entry in raw:
+        why = _refused(entry, root)
+        if why is not None:
+            problems.add(entry.path, 1, why)
+        else:
+            entries.append(Entry(entry.name, _is_dir(entry)))
+    return entries
+
+
+def _refused(entry: os.DirEntry, root: Path) -> str | None:
+    try:  # the listing's file types answer without a system call for all but links
+        is_link = entry.is_symlink()
+        if not is_link and (entry.is_dir(follow_symlinks=False)
+                            or entry.is_file(follow_symlinks=False)):
+            return None
+        mode = os.stat(entry.path).st_mode  # follows the link
+    except OSError as exc:
+        if entry.is_symlink():
+            return "this link leads nowhere (or loops); delete it or replace it with the file"
+        return f"cannot read this entry ({exc.strerror})"
+    if is_link and not inside(entry.path, root):
+        return (f"this is a link to {os.path.realpath(entry.path)}, outside the repository; "
+                "Tidings never follows it: replace it with the file")
+    if is_link and stat.S_ISDIR(mode):
+        return ("this is a link to a folder, which Tidings does not follow (it would copy "
+                "the folder again or loop); move the folder here instead")
+    if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+        return _not_regular(mode)
+    return None
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
+
+
+def check_tree(folder: Path, root: Path, problems: Problems, depth: int = 1) -> None:
+    """Record every link, special file and unreadable folder under ``folder`` (docs/,
+    site_templates/): MkDocs would follow or copy them into the site."""
+    for entry in scan(os.fspath(folder), root, problems, depth):
+        if entry.is_dir:
+            check_tree(folder / entry.name, root, problems, depth + 1)
+
+
+def id_problem(name: str, strict: bool = True) -> str | None:
+    """Why ``name`` cannot be an id, with a suggested one; None when it can. An incident's
+    folder (``strict``) is a URL path segment; an update's file name an HTML fragment, which
+    only must not hold what breaks or disguises a URL (``2026-11-20T233000+0100`` is fine)."""
+    if (_SAFE_ID.fullmatch(name) if strict else not _UNSAFE.search(name)
+            and len(name) <= MAX_ID_CHARS) and not name.endswith("."):
+        return None
+    suggestion = slugify(name, max_length=MAX_ID_CHARS, word_boundary=True) or "incident"
+    return (f'"{name.encode("unicode_escape").decode()}" cannot be an id: ids are URL path '
+            f"segments of at most {MAX_ID_CHARS} letters, digits, '-', '_' and '.' (no spaces,"
+            " '#', '?', '%', '\\' or invisible characters), starting with a letter or digit;"
+            f' rename it, e.g. to "{suggestion}"')
