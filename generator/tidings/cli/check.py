@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..language import check_language
 from ..problems import Problem
 from ..project import load_project
 from .options import in_github_actions, now_option, project_argument, resolve_now
@@ -14,10 +15,13 @@ from .options import in_github_actions, now_option, project_argument, resolve_no
 @click.command()
 @project_argument
 @now_option
-@click.option("--strict", is_flag=True, help="Treat warnings (overdue updates) as errors.")
+@click.option("--strict", is_flag=True,
+              help="Treat warnings (overdue updates, plain words) as errors.")
 def check(path: Path, now: str | None, strict: bool) -> None:
     """Check the content and configuration of the status page in PATH (default: .)."""
-    project = load_project(path, resolve_now(now))
+    moment = resolve_now(now)
+    project = load_project(path, moment)
+    check_language(project.config, project.incidents, moment, project.problems)
     errors, warnings = project.problems.errors, project.problems.warnings
     if strict:
         errors, warnings = sorted(errors + warnings), []
