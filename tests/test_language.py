@@ -193,7 +193,8 @@ Disks are now watched and replaced before they fail.
 def test_a_postmortem_needs_apology_account_fix_and_prevention(project):
     root = project(incident({POSTMORTEM: GOOD_POSTMORTEM}))
     assert warnings(root) == []
-    bare = "---\npublished: 2026-11-24T10:00:00Z\n---\nThe cause: a database server lost its disk.\n"
+    bare = ("---\npublished: 2026-11-24T10:00:00Z\n---\n"
+            "The cause: a database server lost its disk.\n")
     found = warnings(project(incident({POSTMORTEM: bare})))
     assert found == [f'{POSTMORTEM}:4: warning: postmortem shape: it lacks an apology ("## We '
                      'are sorry"), the fix ("## How we fixed it"), the prevention ("## What '

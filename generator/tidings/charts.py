@@ -91,6 +91,8 @@ def gap_chart(rows: list[GapRow], cadence_minutes: float, chart_id: str = "gaps"
     ET.SubElement(svg, "line", {"x1": _n(x(cadence_minutes)), "y1": _n(top - 8),
                                 "x2": _n(x(cadence_minutes)), "y2": _n(axis),
                                 "class": "tidings-chart__limit", "stroke-dasharray": "4 3"})
+    _text(svg, x(cadence_minutes) + 4, top - 10, f"cadence {cadence_minutes:g} min",
+          **{"class": "tidings-chart__tick"})
     if not rows:
         _text(svg, LABEL, top + ROW / 2, "No incidents in this period.")
     for index, row in enumerate(rows):
