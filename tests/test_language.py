@@ -291,3 +291,43 @@ def test_the_checks_never_use_the_network(project):
     found = warnings(project(incident({}, message=dense)))
     assert any("reading grade" in w for w in found)
     assert events == []
+
+
+FIXTURES = REPO / "tests" / "fixtures"
+# Every plain-words warning on the imported real corpus, each judged by hand (see
+# documentation/communication.md, "How often the checks are wrong").
+CORPUS_WARNINGS = {
+    "statuspage": [
+        # "We will continue to monitor to ensure a full recovery." promises no time: right
+        ("2020-06-16-sms-delivery-delays-from-subset-of-twilio-short-r0f0vdz8vrgm/"
+         "2020-06-16T190947Z-monitoring.md:10", "missing promise"),
+        # "We are continuing to investigate this issue.": right
+        ("2020-06-16-sms-delivery-delays-to-mozambique-movitel-4dtnnnnxnhn9/"
+         "2020-06-16T210029Z-investigating.md:7", "missing promise"),
+    ],
+    "cstate": [
+        # "the way our API instances handle Redis failover": right
+        ("2018-04-13-unavailable-guilds-connection-issues/postmortem.md:4", "jargon"),
+        # no apology and nothing on preventing a repeat: right
+        ("2018-04-13-unavailable-guilds-connection-issues/postmortem.md:4", "postmortem shape"),
+        # "A human has been alerted and will take action as soon as possible.": right
+        ("2024-12-27-dns-resolution-api/2024-12-27T094400Z-investigating.md:5",
+         "missing promise"),
+    ],
+}
+
+
+def test_false_positives_on_the_imported_real_corpus(tmp_path):
+    """The Statuspage fixtures and the cState example, imported as a company would."""
+    sources = {"statuspage": sorted(str(p) for p in
+                                    (FIXTURES / "statuspage-fixtures").glob("*.json")),
+               "cstate": [str(FIXTURES / "cstate-example")]}
+    for kind, paths in sources.items():
+        into = tmp_path / kind
+        into.mkdir()
+        imported = run_cli("import", kind, *paths, "--into", str(into))
+        assert imported.exit_code == 0, imported.output
+        found = [w for w in warnings(into) if "update overdue" not in w]
+        where_what = [(path.split("/", 2)[2], message.split(":")[0]) for path, message in
+                      (w.split(": warning: ") for w in found)]
+        assert where_what == CORPUS_WARNINGS[kind], found

@@ -65,12 +65,13 @@ DEFAULT_POSTMORTEM_PARTS: dict[str, tuple[str, ...]] = {
     "apology": (r"\bsorry\b", r"\bapologi[sz]e", r"\bapolog(?:y|ies)\b", r"\bregret\b"),
     "what_happened": (r"\bwhat happened\b", r"\bcause[sd]?\b", r"\bimpact\b", r"\bsummary\b"),
     "fix": (r"\bfix(?:ed|es)?\b", r"\bresol(?:ved|ution)\b", r"\brestor(?:ed|e)\b",
-            r"\bmitigat\w*", r"\bremediat\w*", r"\brecover(?:ed|y)\b"),
+            r"\bmitigat\w*", r"\bremediat\w*", r"\brecover(?:ed|y)\b", r"\brestart(?:ed)?\b",
+            r"\brolled back\b"),
     "prevention": (r"\bprevent\w*", r"\brepeat\b", r"\bnever again\b", r"\bgoing forward\b",
                    r"\bfollow[- ]?ups?\b", r"\baction items?\b", r"\bnext steps\b",
                    r"\bimprovements?\b", r"\bin the future\b"),
 }
-MAX_GRADE = 14.0  # Coleman-Liau grade level; 12 is the end of secondary school
+MAX_GRADE = 17.0  # Coleman-Liau grade; it overrates texts full of long product names
 MIN_WORDS_FOR_GRADE = 30  # a grade of a shorter text says more about its nouns than its style
 MAX_SENTENCE_WORDS = 40
 
