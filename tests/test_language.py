@@ -224,6 +224,17 @@ def test_every_check_can_be_switched_off(project):
     assert warnings(project(incident({}, message=message, status="investigating"), config)) == []
 
 
+def test_only_recently_changed_incidents_are_checked_unless_configured(project):
+    """Old text is not edited any more; a long or imported history is not re-checked."""
+    root = project(incident({}, message="Elevated 5xx."))
+    assert len(warnings(root)) == 1
+    assert len(warnings(root, "--now", "2027-02-20T14:00:00Z")) == 1  # 89 days on: checked
+    assert warnings(root, "--now", "2027-02-22T14:00:00Z") == []
+    config = MINIMAL_CONFIG + "language_checks:\n  recent_days: false\n"
+    root = project(incident({}, message="Elevated 5xx."), config)
+    assert len(warnings(root, "--now", "2030-01-01T00:00:00Z")) == 1
+
+
 def test_strict_turns_plain_words_warnings_into_errors(project):
     root = project(incident({}, message="Elevated 5xx."))
     assert run_cli("check", str(root), "--now", NOW).exit_code == 0
@@ -240,7 +251,7 @@ def test_bad_language_settings_are_errors_with_their_lines(project):
     result = run_cli("check", str(project(incident({}), config)), "--now", NOW)
     assert result.exit_code == 1
     out = result.output
-    assert 'tidings.yml:17: unknown check "jargn" in language_checks (did you mean "jargon"?)' \
+    assert 'tidings.yml:17: unknown key "jargn" in language_checks (did you mean "jargon"?)' \
         in out
     assert 'tidings.yml:19: internal_details: "(unclosed" is not a valid regular expression' in out
     assert "tidings.yml:21: readability: max_grade must be a positive number" in out
@@ -327,6 +338,8 @@ def test_false_positives_on_the_imported_real_corpus(tmp_path):
         into.mkdir()
         imported = run_cli("import", kind, *paths, "--into", str(into))
         assert imported.exit_code == 0, imported.output
+        with (into / "tidings.yml").open("a", encoding="utf-8") as config:
+            config.write("language_checks:\n  recent_days: false\n")  # years-old history
         found = [w for w in warnings(into) if "update overdue" not in w]
         where_what = [(path.split("/", 2)[2], message.split(":")[0]) for path, message in
                       (w.split(": warning: ") for w in found)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -19,7 +19,6 @@ from .language_settings import LanguageSettings
 from .model import Incident
 from .page_views import format_duration
 from .problems import Problems
-from .render import markdown_to_text
 from .rules import is_open
 
 # Not prose: replaced by spaces (newlines kept) so that offsets still give the file's lines.
@@ -35,6 +34,9 @@ _NOT_PROSE = re.compile(
 _BLOCK_BREAK = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*(?:[-*+][ \t]|\d+[.)][ \t]|#|\|))")
 _SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+(?=\s|$)|$)")
 _WORD = re.compile(r"[^\W_][\w'’-]*")
+# Markdown's own marks (emphasis, headings, list bullets, link brackets, table pipes): what
+# is left is the text a reader reads, close enough for a grade, without rendering it.
+_MARKUP = re.compile(r"[*_#|>\[\]]+|^[ \t]*(?:[-+]|\d+[.)])[ \t]", re.MULTILINE)
 _HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 _PART_HINTS = {
     "apology": 'an apology ("## We are sorry")',
@@ -59,9 +61,24 @@ class Text:
 
 def check_language(config: SiteConfig, incidents: list[Incident], now: datetime,
                    problems: Problems) -> None:
-    """Warn about every plain-words problem in every customer-facing incident."""
+    """Warn about every plain-words problem in the incidents of the last ``recent_days``.
+
+    Older text was checked when it was written and is not edited any more: checking it on
+    every pull request would cost seconds on a long history and bury new warnings under
+    old ones (an imported history especially).
+    """
+    days = config.language.recent_days
+    since = None if days is None else now - timedelta(days=days)
     for incident in incidents:
-        check_incident(config, incident, now, problems)
+        if since is None or _last_change(incident) >= since:
+            check_incident(config, incident, now, problems)
+
+
+def _last_change(incident: Incident) -> datetime:
+    times = [u.at for u in incident.updates]
+    times += [t for t in (incident.scheduled_until,
+                          incident.postmortem.published if incident.postmortem else None) if t]
+    return max(times, default=datetime.max.replace(tzinfo=UTC))
 
 
 def check_incident(config: SiteConfig, incident: Incident, now: datetime,
@@ -141,7 +158,7 @@ def _readability(settings: LanguageSettings, text: Text, prose: str,
                               f"{settings.max_sentence_words}); split it into shorter ones")
     if settings.max_grade is None or text.kind != "update":
         return
-    plain = markdown_to_text(prose)
+    plain = _MARKUP.sub(" ", prose)
     if len(_WORD.findall(plain)) < settings.min_words:
         return
     grade = reading_grade(plain)

@@ -74,11 +74,13 @@ DEFAULT_POSTMORTEM_PARTS: dict[str, tuple[str, ...]] = {
 MAX_GRADE = 17.0  # Coleman-Liau grade; it overrates texts full of long product names
 MIN_WORDS_FOR_GRADE = 30  # a grade of a shorter text says more about its nouns than its style
 MAX_SENTENCE_WORDS = 40
+RECENT_DAYS = 90  # `tidings check` looks at incidents changed this recently
 
 CHECKS = ("jargon", "internal_details", "readability", "promise", "postmortem")
 _JARGON_KEYS = {"add", "remove"}
 _READABILITY_KEYS = {"max_grade", "min_words", "max_sentence_words"}
 _PROMISE_KEYS = {"patterns"}
+_TOP_KEYS = {"recent_days", *CHECKS}
 
 
 @dataclass
@@ -92,6 +94,7 @@ class LanguageSettings:
     max_grade: float | None = MAX_GRADE
     min_words: int = MIN_WORDS_FOR_GRADE
     max_sentence_words: int | None = MAX_SENTENCE_WORDS
+    recent_days: int | None = RECENT_DAYS  # None: the whole history
     promise_patterns: list[re.Pattern[str]] = field(default_factory=lambda: [
         re.compile(p, re.IGNORECASE) for p in DEFAULT_PROMISE_PATTERNS])
     postmortem_parts: dict[str, list[re.Pattern[str]]] = field(default_factory=lambda: {
@@ -132,9 +135,18 @@ class _Reader:
 
     def check(self, data: LineDict, key: Any, value: Any) -> None:
         line = data.lines[key]
+        if key == "recent_days":
+            if value is False:
+                self.settings.recent_days = None
+            elif isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                self.settings.recent_days = value
+            else:
+                self.add(line, "language_checks: recent_days must be a whole number of days, "
+                         "or false to check the whole history")
+            return
         if key not in CHECKS:
-            self.add(line, f'unknown check "{key}" in language_checks{did_you_mean(key, CHECKS)}; '
-                     f"the checks are {one_of(CHECKS)}")
+            self.add(line, f'unknown key "{key}" in language_checks{did_you_mean(key, _TOP_KEYS)};'
+                     f" use recent_days or a check: {one_of(CHECKS)}")
             return
         if value is False:
             self.settings.enabled.discard(key)
