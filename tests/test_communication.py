@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from browser import VNU, require
+from browser import VNU, axe_violations, chromium, describe_violations, require, serve
 from conftest import DEMO_NOW, REPO
 from jinja2 import Environment, FileSystemLoader
 from tidings.charts import SVG_NS, GapRow, MonthBar, first_update_chart, gap_chart
@@ -133,3 +133,13 @@ def test_the_page_and_its_charts_pass_the_nu_html_checker(communication, tmp_pat
     again = subprocess.run(["java", "-jar", str(VNU), "--format", "json", str(broken)],
                            capture_output=True, text=True, timeout=300)
     assert json.loads(again.stderr)["messages"], "the checker must catch a broken page"
+
+
+def test_the_page_has_no_serious_accessibility_violations(communication, tmp_path):
+    (tmp_path / "index.html").write_text(render_page(communication), encoding="utf-8")
+    with chromium() as browser, serve(tmp_path) as url:
+        page = browser.new_page()
+        page.goto(url)
+        assert page.locator("svg[role=img] title").count() == 2
+        violations = axe_violations(page)
+        assert violations == [], describe_violations(violations)

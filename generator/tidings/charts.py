@@ -73,7 +73,7 @@ def gap_chart(rows: list[GapRow], cadence_minutes: float, chart_id: str = "gaps"
     height = MARGIN * 2 + ROW * max(len(rows), 1) + 20
     svg = _svg(height, "Time between updates, per incident",
                f"Each mark is the wait from one update to the next while the incident was open; "
-               f"the dashed line is the update cadence of {cadence_minutes:g} minutes. Squares "
+               f"the dashed line is the update cadence of {_n(cadence_minutes)} minutes. Squares "
                "mark waits longer than the cadence or the promised next update.", chart_id)
     top = MARGIN
     span = _scale_max([m for r in rows for m, _ in r.gaps] + [cadence_minutes])
@@ -91,7 +91,7 @@ def gap_chart(rows: list[GapRow], cadence_minutes: float, chart_id: str = "gaps"
     ET.SubElement(svg, "line", {"x1": _n(x(cadence_minutes)), "y1": _n(top - 8),
                                 "x2": _n(x(cadence_minutes)), "y2": _n(axis),
                                 "class": "tidings-chart__limit", "stroke-dasharray": "4 3"})
-    _text(svg, x(cadence_minutes) + 4, top - 10, f"cadence {cadence_minutes:g} min",
+    _text(svg, x(cadence_minutes) + 4, top - 10, f"cadence {_n(cadence_minutes)} min",
           **{"class": "tidings-chart__tick"})
     if not rows:
         _text(svg, LABEL, top + ROW / 2, "No incidents in this period.")
@@ -134,6 +134,6 @@ def first_update_chart(months: list[MonthBar], chart_id: str = "first-update") -
         ET.SubElement(svg, "rect", {"x": _n(centre - min(slot * 0.3, 40)), "y": _n(bottom - bar),
                                     "width": _n(min(slot * 0.6, 80)), "height": _n(bar),
                                     "class": "tidings-chart__bar"})
-        _text(svg, centre, bottom - bar - 6, f"{month.minutes:g} min",
+        _text(svg, centre, bottom - bar - 6, f"{_n(month.minutes)} min",
               **{"text-anchor": "middle"})
     return ET.tostring(svg, encoding="unicode")

@@ -169,8 +169,8 @@ def _readability(settings: LanguageSettings, text: Text, prose: str,
 
 
 def reading_grade(plain: str) -> float:
-    """The Coleman-Liau grade: letters and sentences per word, no pronunciation dictionary
-    (textstat's syllable counts would fetch one over the network on first use)."""
+    """The Coleman-Liau grade: letters and sentences per word. It needs no pronunciation
+    dictionary, which syllable-based grades do (newer textstat releases download one)."""
     import textstat  # imported here: it takes a fifth of a second, and only checks need it
 
     return float(textstat.coleman_liau_index(plain))
