@@ -344,3 +344,38 @@ def test_false_positives_on_the_imported_real_corpus(tmp_path):
         where_what = [(path.split("/", 2)[2], message.split(":")[0]) for path, message in
                       (w.split(": warning: ") for w in found)]
         assert where_what == CORPUS_WARNINGS[kind], found
+
+
+def test_warnings_on_githubs_real_status_history():
+    """GitHub's real updates (no importer reads Atom): the figures of the documentation."""
+    import html
+    import re
+    from collections import Counter
+    from datetime import timedelta
+    from pathlib import Path
+
+    import feedparser
+    from tidings.config import SiteConfig
+    from tidings.language import check_incident
+    from tidings.model import Incident, Update
+    from tidings.problems import Problems
+
+    feed = feedparser.parse(str(FIXTURES / "github-statuses" / "github-status-history.atom"))
+    problems, messages = Problems(root=Path("/")), 0
+    for number, entry in enumerate(feed.entries):
+        found = re.findall(r"<strong>([^<]+)</strong>\s*-\s*(.*?)</p>",
+                           entry.content[0].value, re.S)
+        source = Path(f"/github/{number}/incident.md")
+        incident = Incident(str(number), "incident", entry.title, "minor", [], "", source)
+        for index, (status, body) in enumerate(reversed(found)):  # the feed is newest first
+            text = html.unescape(re.sub(r"<[^>]+>", "", body)).strip()
+            incident.updates.append(Update(
+                str(index), DEMO_NOW + timedelta(minutes=index), status.lower(), text, {}, None,
+                source.with_name(f"{index}.md"), 1))
+        messages += len(found)
+        check_incident(SiteConfig(), incident, DEMO_NOW + timedelta(days=1), problems)
+    kinds = Counter("grade" if "reading grade" in p.message
+                    else "sentence" if "a sentence of" in p.message else p.message.split(":")[0]
+                    for p in problems.warnings)
+    assert (len(feed.entries), messages) == (25, 178)
+    assert kinds == {"jargon": 6, "sentence": 6, "grade": 3}
