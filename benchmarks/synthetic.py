@@ -53,7 +53,7 @@ _SYMPTOMS = ["Elevated error rates", "Increased latency", "Degraded performance"
 _CAUSES = [
     "a configuration change to the `{cid}` routing layer",
     "an expired TLS certificate on an internal load balancer",
-    "a database failover that did not complete cleanly",
+    "a database switch to its standby that did not complete cleanly",
     "a saturated connection pool after a traffic spike",
     "a faulty network switch in one availability zone",
     "a bad deploy of the **{name}** service",
@@ -225,7 +225,7 @@ class History:
                     f"(https://docs.acme.example/guides/retries).")
         if status == "identified":
             return (f"As of {at:%H:%M} UTC we have identified the cause: {cause}. We are "
-                    f"working on a fix, tracked as INC-{rng.randint(1000, 99999)}.\n\n"
+                    f"working on a fix (our reference {rng.randint(1000, 99999)}).\n\n"
                     f"- Affected: {names}\n- Not affected: data at rest, billing\n"
                     f"- Next step: {rng.choice(_FIXES)}"
                     + ("\n\nWe'll post another update within the hour."
@@ -234,7 +234,8 @@ class History:
             return (f"We {rng.choice(_FIXES)} and since {at:%H:%M} UTC error rates are back to "
                     f"normal for {names}. "
                     + ("We're watching closely." if rng.random() < 0.5
-                       else "We are monitoring the results."))
+                       else "We are monitoring the results.")
+                + " We will post the next update within the hour.")
         return (f"This incident is resolved as of {at:%H:%M} UTC: {names} worked normally "
                 f"for the last "
                 f"{rng.randint(20, 90)} minutes. Questions? Contact "
@@ -246,6 +247,8 @@ class History:
                 f"minutes, customers of {_NAMES[cids[0]]} saw errors. We let you down, and "
                 f"we're sorry.\n\n"
                 f"## What happened\n\nThe cause was {cause}.\n\n## Timeline\n\n{lines}\n\n"
+                f"## How we fixed it\n\nWe removed the cause and checked that every request "
+                f"succeeds again.\n\n"
                 f"## What will prevent a repeat\n\n1. An alert on the cause.\n"
                 f"2. A staged rollout for this kind of change.\n\n"
                 f"| Metric | Value |\n|---|---|\n| Requests failed | "

@@ -10,12 +10,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from . import files
 from .frontmatter import FrontMatterError, LineDict, LineList, decode, load_yaml
+from .language_settings import LanguageSettings, read_language_checks
 from .problems import Problems, did_you_mean, one_of
 from .timestamps import TimestampError, parse_duration
 from .vocabulary import DEFAULT_SEVERITY_TEXT, INDICATORS
@@ -61,6 +62,8 @@ class SiteConfig:
     webhooks: list[Webhook] = field(default_factory=list)
     root: Path = field(default_factory=Path.cwd)
     path: Path | None = None
+    audience: Literal["public", "internal"] = "public"
+    language: LanguageSettings = field(default_factory=LanguageSettings)
 
     @property
     def default_zone(self) -> tzinfo | None:
@@ -92,7 +95,7 @@ class SiteConfig:
 
 _TOP_KEYS = {
     "name", "url", "timezone", "description", "components", "severity", "update_cadence",
-    "feed", "incidents_dir", "webhooks",
+    "feed", "incidents_dir", "webhooks", "language_checks",
 }
 _COMPONENT_KEYS = {"id", "name", "description", "group", "since"}
 _FEED_KEYS = {"authority", "author", "email"}
@@ -180,6 +183,9 @@ class _Reader:
         self.read_components(data)
         if "webhooks" in data:
             self.read_webhooks(data)
+        if "language_checks" in data:
+            c.language = read_language_checks(self.path, self.problems, data["language_checks"],
+                                              data.lines["language_checks"])
         if c.feed_authority == EXAMPLE_AUTHORITY:
             self.problems.warn(self.path, data.lines.get("feed", 1), "the feed authority is "
                                f'still the example "{EXAMPLE_AUTHORITY}"; set feed: authority: '

@@ -21,7 +21,7 @@ from .frontmatter import Document, FrontMatterError, LineDict, LineList, parse
 from .limits import markdown_problem
 from .model import Incident, Postmortem, Update
 from .problems import Problem, Problems, did_you_mean, one_of
-from .timestamps import TimestampError, parse_timestamp, parse_when
+from .timestamps import TimestampError, iso, parse_timestamp, parse_when
 from .vocabulary import (
     COMPONENT_STATUSES,
     INCIDENT_IMPACTS,
@@ -32,7 +32,8 @@ from .vocabulary import (
 
 INCIDENT_FILE = "incident.md"
 POSTMORTEM_FILE = "postmortem.md"
-INCIDENT_KEYS = {"title", "type", "impact", "components", "scheduled_for", "scheduled_until"}
+INCIDENT_KEYS = {"title", "type", "impact", "components", "scheduled_for", "scheduled_until",
+                 "detected_at"}
 UPDATE_KEYS = {"at", "status", "components", "next_update"}
 POSTMORTEM_KEYS = {"published"}
 _NEVER = datetime.max.replace(tzinfo=UTC)
@@ -154,7 +155,16 @@ class _FolderReader:
                 incident.updates.append(update)
         if incident is not None:
             incident.updates.sort(key=lambda u: (u.at, u.id))
+            self.detected_before_first_update(incident)
         return incident
+
+    def detected_before_first_update(self, incident: Incident) -> None:
+        first = incident.updates[0] if incident.updates else None
+        if incident.detected_at and first and incident.detected_at > first.at:
+            self.problems.add(incident.source, incident.lines["detected_at"],
+                              f"detected_at ({iso(incident.detected_at)}) is after the first "
+                              f"update ({iso(first.at)}); the problem is noticed before it is "
+                              "announced, so set detected_at to that time or earlier")
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -256,10 +266,16 @@ class _FolderReader:
             summary=doc.body,
             source=doc.path,
             lines=dict(doc.meta.lines),
+            summary_line=doc.body_line,
         )
         if incident.is_maintenance:
             self.window(doc, incident)
+            if "detected_at" in doc.meta:
+                self.error(doc, "detected_at", "detected_at is only for incidents (when the "
+                           "problem was noticed); remove it from this maintenance")
         else:
+            if "detected_at" in doc.meta:
+                incident.detected_at = self.timestamp(doc, "detected_at")
             for key in ("scheduled_for", "scheduled_until"):
                 if key in doc.meta:
                     self.error(doc, key, f'{key} is only for maintenance; add "type: maintenance" '
@@ -309,7 +325,7 @@ class _FolderReader:
             self.problems.add(doc.path, doc.body_line, "the update has no message; write what "
                               "customers should know below the front matter")
         return Update(doc.path.stem, at, status, doc.body, components, next_update, doc.path,
-                      doc.meta.lines["at"])
+                      doc.meta.lines["at"], doc.body_line)
 
     def component_changes(self, doc: Document) -> dict[str, str]:
         value = doc.meta.get("components")
@@ -339,4 +355,4 @@ class _FolderReader:
         if not doc.body.strip():
             self.problems.add(doc.path, doc.body_line, "the postmortem is empty; write it below "
                               "the front matter (apology, what happened, fix, prevention)")
-        return Postmortem(published, doc.body, doc.path) if published else None
+        return Postmortem(published, doc.body, doc.path, doc.body_line) if published else None

@@ -19,6 +19,7 @@ class Update:
     next_update: datetime | None
     source: Path
     line: int  # line of `at`, for messages about this update
+    body_line: int = 0  # line where the message starts, for messages about its words
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Postmortem:
     published: datetime
     body: str  # Markdown
     source: Path
+    body_line: int = 0  # line where the body starts
 
 
 @dataclass
@@ -44,6 +46,8 @@ class Incident:
     scheduled_for: datetime | None = None
     scheduled_until: datetime | None = None
     lines: dict[str, int] = field(default_factory=dict)  # line of each key in incident.md
+    summary_line: int = 0  # line where the summary starts
+    detected_at: datetime | None = None  # when the problem was noticed, before any update
 
     @property
     def is_maintenance(self) -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import urls
+from .communication import communication_context
 from .model import Incident
 from .page_views import IMPACT_LABELS, IncidentView, Views, format_duration, month_heading
 from .status import Snapshot
@@ -144,6 +145,8 @@ class SiteBuilder:
     def build(self) -> Site:
         pages = [self.overview(), *self.history(), self.maintenance(), self.uptime(),
                  *self.postmortems(), self.subscribe(), self.about()]
+        if self.config.audience == "internal":
+            pages.append(self.communication())
         pages += [self.component(c.id) for c in self.config.components]
         for incident in self.snapshot.incidents:
             pages.append(self.incident(incident))
@@ -303,6 +306,11 @@ class SiteBuilder:
         return self.page(urls.ABOUT, "About this page", "tidings/about.html", build,
                          nav_title="About",
                          description=f"How to read the {self.config.name} page")
+
+    def communication(self) -> SitePage:
+        return self.page(urls.COMMUNICATION, "Communication", "tidings/communication.html",
+                         lambda: communication_context(self.snapshot), nav_title="Communication",
+                         description=f"How well {self.config.name} communicated its incidents")
 
     # --- pages per component and per incident ---------------------------------------------
 

@@ -9,6 +9,7 @@ UPTIME = "uptime/"
 POSTMORTEMS = "postmortems/"
 SUBSCRIBE = "subscribe/"
 ABOUT = "about/"
+COMMUNICATION = "communication/"  # the internal audience only
 
 HISTORY_ATOM = "history.atom"
 HISTORY_RSS = "history.rss"

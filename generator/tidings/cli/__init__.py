@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("site", "serve"),
     "notify": ("notify", "notify"),
     "import": ("importer", "import_"),
+    "report": ("report", "report"),
 }
 
 

@@ -20,6 +20,7 @@ import click
 from .. import authoring
 from ..authoring import AuthoringError
 from ..config import SiteConfig, load_config
+from ..language import check_incident
 from ..model import Incident
 from ..problems import Problems
 from ..project import load_project
@@ -122,6 +123,14 @@ def ask_message(message: str | None, about: str, initial: str = "") -> str:
     return message.strip()
 
 
+def warn_words(config: SiteConfig, folder: Path, now: datetime) -> None:
+    """The plain-words warnings ``tidings check`` will give, right after writing."""
+    problems = Problems(root=Path.cwd())
+    check_incident(config, authoring.read_incident(config, folder), now, problems)
+    for warning in problems.warnings:
+        click.echo(str(warning), err=True)
+
+
 def _relative(path: Path) -> str:
     try:
         return os.path.relpath(path)
@@ -187,6 +196,7 @@ def new(title: str | None, impact: str | None, components: tuple[str, ...], stat
         message=text, at=posted, next_update=authoring.parse_next(next_update, posted, config))
     report(written.files, f"incident/{written.incident_id}",
            f"Incident: {title}", added=written.folder)
+    warn_words(config, written.folder, max(moment, posted))
 
 
 @click.command()
@@ -214,6 +224,7 @@ def update(incident_id: str, status: str | None, message: str | None,
     label = (status or (incident.latest.status if incident.latest else "update"))
     report([path], f"update/{incident.id}-{posted.strftime('%H%M%S')}",
            f"{incident.title}: {label.replace('_', ' ')}")
+    warn_words(config, incident.folder, max(moment, posted))
 
 
 @click.command()

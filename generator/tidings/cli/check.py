@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..language import check_language
 from ..problems import Problem
 from ..project import load_project
 from .options import (
@@ -20,11 +21,14 @@ from .options import (
 @click.command()
 @project_argument
 @now_option
-@click.option("--strict", is_flag=True, help="Treat warnings (overdue updates) as errors.")
+@click.option("--strict", is_flag=True,
+              help="Treat warnings (overdue updates, plain words) as errors.")
 def check(path: Path | None, now: str | None, strict: bool) -> None:
     """Check the content and configuration of the status page in PATH (default: the status
     repository holding the current folder)."""
-    project = load_project(repository_root(path), resolve_now(now))
+    moment = resolve_now(now)
+    project = load_project(repository_root(path), moment)
+    check_language(project.config, project.incidents, moment, project.problems)
     errors, warnings = project.problems.errors, project.problems.warnings
     if strict:
         errors, warnings = sorted(errors + warnings), []

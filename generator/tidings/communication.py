@@ -1,0 +1,57 @@
+"""The internal site's Communication page: the report's figures for the last 90 days, with
+charts and the text tables that say the same."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from markupsafe import Markup
+
+from . import urls
+from .charts import GapRow, MonthBar, first_update_chart, gap_chart
+from .page_views import format_duration
+from .report import IncidentFigures, Report, communication_report, median_of
+from .status import Snapshot
+
+PERIOD_DAYS = 90
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                "Dec")
+
+
+def communication_context(snapshot: Snapshot) -> dict[str, Any]:
+    """What communication.html shows; only an internal build has the page."""
+    config, now = snapshot.config, snapshot.now
+    found = communication_report(config, snapshot.incidents, now,
+                                 since=now - timedelta(days=PERIOD_DAYS), audience="internal")
+    cadence = config.update_cadence / timedelta(minutes=1)
+    gap_rows = [GapRow(f.title or f.id, [(g.minutes, g.over) for g in found.gaps[f.id]])
+                for f in found.incidents]
+    months = monthly_first_update(snapshot, found)
+    return {
+        "period_days": PERIOD_DAYS,
+        "cadence": format_duration(config.update_cadence),
+        "totals": found.totals,
+        "incidents": [(f, urls.incident(f.id), [g.minutes for g in found.gaps[f.id]])
+                      for f in found.incidents],
+        "gap_chart": Markup(gap_chart(gap_rows, cadence)),
+        "months": months,
+        "first_update_chart": Markup(first_update_chart(
+            [MonthBar(label, median) for label, _count, _known, median in months])),
+    }
+
+
+def monthly_first_update(snapshot: Snapshot, found: Report
+                         ) -> list[tuple[str, int, int, float | None]]:
+    """(month, incidents, incidents with detected_at, median minutes), oldest month first,
+    months in the site's time zone."""
+    by_month: dict[tuple[int, int], list[IncidentFigures]] = {}
+    for figures in found.incidents:
+        local = found.first_update_times[figures.id].astimezone(snapshot.config.timezone)
+        by_month.setdefault((local.year, local.month), []).append(figures)
+    rows = []
+    for (year, month), items in sorted(by_month.items()):
+        known = [f.minutes_to_first_update for f in items]
+        rows.append((f"{_MONTH_NAMES[month - 1]} {year}", len(items),
+                     sum(m is not None for m in known), median_of(known)))
+    return rows
