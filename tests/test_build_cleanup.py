@@ -12,8 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import MINIMAL_CONFIG, REPO, write_files
+from conftest import MINIMAL_CONFIG, REPO, write_files
 
 NOW = "2026-11-23T15:00:00Z"
 MKDOCS = """\

@@ -17,9 +17,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import MINIMAL_CONFIG, write_files
-from tests.test_build_cleanup import children_of
+from conftest import MINIMAL_CONFIG, write_files
+from test_build_cleanup import children_of
 
 TEMPLATE = """\
 {% extends "tidings/main.html" %}
