@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from tidings import frontmatter, loader, parallel, render
 from tidings.project import load_project
 
-from tests.conftest import REPO, build_site, run_cli
+from conftest import REPO, build_site, run_cli
 
 
 def _load(name: str):

@@ -11,7 +11,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import MINIMAL_CONFIG, run_cli, write_files
+from conftest import MINIMAL_CONFIG, run_cli, write_files
 
 LINE = re.compile(r"^[^:]+:\d+: .+")
 KEYS = ["title", "type", "impact", "components", "scheduled_for", "scheduled_until", "at",

@@ -8,7 +8,7 @@ import pytest
 from tidings.project import load_valid_project
 from tidings.status import INDICATOR_DESCRIPTIONS
 
-from tests.conftest import MINIMAL_CONFIG
+from conftest import MINIMAL_CONFIG
 
 
 def at(text: str) -> datetime:
@@ -247,7 +247,7 @@ def test_days_before_a_component_existed_have_no_data(project):
 
 
 def test_demo_snapshot_matches_its_story():
-    from tests.conftest import DEMO_NOW, REPO
+    from conftest import DEMO_NOW, REPO
     s = load_valid_project(REPO, DEMO_NOW).snapshot(DEMO_NOW)
     assert s.indicator == "major"
     assert [i.id for i in s.open_incidents] == ["2026-11-23-api-errors"]

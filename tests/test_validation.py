@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from conftest import run_cli
 
 NOW = "2026-11-23T15:00:00Z"
 INCIDENT = """\
@@ -79,7 +79,8 @@ def test_unknown_key_suggests_the_right_one(project):
                     f"{DIR}/a.md": UPDATE, f"{DIR}/b.md": RESOLVED})
     assert only_error(root) == (
         f'{DIR}/incident.md:3: unknown key "impcat" (did you mean "impact"?); allowed keys: '
-        '"components", "impact", "scheduled_for", "scheduled_until", "title", "type"')
+        '"components", "impact", "internal", "roles", "scheduled_for", "scheduled_until", '
+        '"title", "type", "visibility"')
 
 
 def test_missing_required_keys_all_reported(project):
@@ -148,7 +149,7 @@ def test_timestamp_without_zone_is_an_error_without_timezone(project):
 
 
 def test_timestamp_without_zone_uses_configured_timezone(project):
-    from tests.conftest import MINIMAL_CONFIG
+    from conftest import MINIMAL_CONFIG
     root = project({f"{DIR}/incident.md": INCIDENT,
                     f"{DIR}/a.md": UPDATE.replace("14:00:00Z", "14:00:00"),
                     f"{DIR}/b.md": RESOLVED},
@@ -289,7 +290,7 @@ def test_promised_next_update_passed_is_overdue(project):
 
 
 def test_cadence_from_configuration(project):
-    from tests.conftest import MINIMAL_CONFIG
+    from conftest import MINIMAL_CONFIG
     root = project({f"{DIR}/incident.md": INCIDENT, f"{DIR}/a.md": UPDATE},
                    config=MINIMAL_CONFIG + "update_cadence: 2h\n")
     assert check(root) == (0, [])
@@ -329,8 +330,8 @@ def test_configuration_problems(project):
         "IANA name such as Europe/Berlin or America/New_York",
         'tidings.yml:3: update_cadence: "soon" is not a duration; write e.g. 30m, 1h or 1h30m',
         'tidings.yml:4: unknown key "colour" in tidings.yml; allowed keys: "components", '
-        '"description", "feed", "incidents_dir", "name", "severity", "timezone", '
-        '"update_cadence", "url", "webhooks"',
+        '"description", "feed", "incidents_dir", "name", "severity", "subscribe_email", '
+        '"subscribe_email_url", "timezone", "update_cadence", "url", "webhooks"',
         'tidings.yml:8: component id "api" is used twice; ids must be unique',
         "tidings.yml:10: a component needs an id of lower-case letters, digits, '-' or '_', "
         "e.g. id: api",
@@ -345,6 +346,6 @@ def test_missing_configuration(tmp_path):
 
 
 def test_demo_content_is_valid():
-    from tests.conftest import REPO
+    from conftest import REPO
     result = run_cli("check", str(REPO), "--now", NOW, "--strict")
     assert result.exit_code == 0, result.stdout

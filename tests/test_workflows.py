@@ -25,9 +25,9 @@ import yaml
 from tidings.config import load_config
 from tidings.problems import Problems
 
-from tests.browser import require
-from tests.conftest import DEMO_NOW, REPO, copy_demo, epoch
-from tests.workflow_runner import JobRun, Runner
+from browser import require
+from conftest import DEMO_NOW, REPO, copy_demo, epoch
+from workflow_runner import JobRun, Runner
 
 GITHUB = REPO / ".github"
 WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))

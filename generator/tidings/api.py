@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import published, urls
+from .audience import with_internal_note
 from .config import Component, SiteConfig
 from .model import Incident, Update
 from .status import IMPACT_DEFAULT_STATUS, Snapshot
@@ -127,6 +128,10 @@ class _Api:
             "postmortem_body": report.body.strip() if report else None,
             "postmortem_published_at": _iso(report.published) if report else None,
         }
+        if config.audience == "internal":  # the internal site's API only
+            body["internal"] = incident.internal.strip() or None
+            body["visibility"] = incident.visibility
+            body["roles"] = dict(incident.roles)
         if incident.is_maintenance:
             body["scheduled_for"] = _iso(incident.scheduled_for)
             body["scheduled_until"] = _iso(incident.scheduled_until)
@@ -138,7 +143,7 @@ class _Api:
         return {
             "id": f"{incident.id}.{update.id}",
             "status": update.status,
-            "body": update.message.strip(),
+            "body": with_internal_note(update).strip(),
             "incident_id": incident.id,
             "created_at": at,
             "updated_at": at,

@@ -10,16 +10,18 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from .frontmatter import FrontMatterError, LineDict, LineList, load_yaml
 from .problems import Problems, did_you_mean, one_of
 from .timestamps import TimestampError, parse_duration
-from .vocabulary import DEFAULT_SEVERITY_TEXT, INDICATORS
+from .vocabulary import AUDIENCES, DEFAULT_SEVERITY_TEXT, IMPACTS, INDICATORS, VISIBILITIES
 
 CONFIG_FILE = "tidings.yml"
-WEBHOOK_TYPES = ("slack", "discord", "teams", "json")
+WEBHOOK_TYPES = ("slack", "discord", "teams", "json", "email")
+Audience = Literal["public", "internal"]
+_ENV = re.compile(r"[A-Z_][A-Z0-9_]*")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
@@ -31,13 +33,22 @@ class Component:
     group: str | None = None
     since: date | None = None  # days before it existed show "no data" in uptime
     position: int = 0
+    visibility: str = "public"  # "internal": an internal tool, shown only on the internal page
 
 
 @dataclass(frozen=True)
 class Webhook:
-    type: str  # slack, discord, teams or json
-    url_env: str  # name of the environment variable (a repository secret) holding the URL
+    type: str  # slack, discord, teams, json or email
+    url_env: str  # the environment variable (a repository secret) holding the URL (or SMTP URL)
     components: tuple[str, ...] = ()  # empty: every incident
+    audience: Audience = "public"  # "internal": internal notes and internal incidents too
+    impact: tuple[str, ...] = ()  # empty: every impact
+    name: str = ""  # the key of its delivery record; default: url_env (never the URL)
+    to_env: str = ""  # email: the variable holding the list address
+
+    @property
+    def key(self) -> str:
+        return self.name or self.url_env
 
 
 @dataclass
@@ -56,6 +67,9 @@ class SiteConfig:
     feed_email: str = "status@example.com"
     incidents_dir: str = "incidents"
     webhooks: list[Webhook] = field(default_factory=list)
+    subscribe_email_url: str = ""  # the mailing list's sign-up page, shown on Subscribe
+    subscribe_email: str = ""  # or how to subscribe, in words
+    audience: Audience = "public"  # set by whoever builds, never by tidings.yml
     root: Path = field(default_factory=Path.cwd)
     path: Path | None = None
 
@@ -89,11 +103,11 @@ class SiteConfig:
 
 _TOP_KEYS = {
     "name", "url", "timezone", "description", "components", "severity", "update_cadence",
-    "feed", "incidents_dir", "webhooks",
+    "feed", "incidents_dir", "webhooks", "subscribe_email_url", "subscribe_email",
 }
-_COMPONENT_KEYS = {"id", "name", "description", "group", "since"}
+_COMPONENT_KEYS = {"id", "name", "description", "group", "since", "visibility"}
 _FEED_KEYS = {"authority", "author", "email"}
-_WEBHOOK_KEYS = {"type", "url_env", "components"}
+_WEBHOOK_KEYS = {"type", "url_env", "components", "audience", "impact", "name", "to_env"}
 
 
 def load_config(root: Path, problems: Problems, path: Path | None = None) -> SiteConfig:
@@ -160,6 +174,17 @@ class _Reader:
         self.read_components(data)
         if "webhooks" in data:
             self.read_webhooks(data)
+        for key in ("subscribe_email_url", "subscribe_email"):
+            if key in data:
+                setattr(c, key, self.text(data, key, ""))
+        if c.subscribe_email_url and not re.match(r"https?://|mailto:", c.subscribe_email_url):
+            self.error(data, "subscribe_email_url", "subscribe_email_url must be an https:// "
+                       "or mailto: address of the mailing list's sign-up")
+        if any(w.type == "email" and w.audience == "public" for w in c.webhooks) and not (
+                c.subscribe_email_url or c.subscribe_email):
+            self.problems.warn(self.path, data.lines["webhooks"], "an email webhook is "
+                               "configured but the Subscribe page cannot say how to join the "
+                               "list; add subscribe_email_url (or subscribe_email: text)")
 
     def read_timezone(self, data: LineDict) -> None:
         name = str(data["timezone"])
@@ -255,7 +280,13 @@ class _Reader:
             except ValueError:
                 self.error(item, "since", f'since must be a date such as 2025-01-31, not '
                            f'"{item["since"]}"')
+        visibility = item.get("visibility", "public")
+        if visibility not in VISIBILITIES:
+            self.error(item, "visibility", f'visibility "{visibility}" is not allowed; use '
+                       f"{one_of(VISIBILITIES)}")
+            visibility = "public"
         return Component(
+            visibility=visibility,
             id=cid,
             name=self.text(item, "name", cid),
             description=self.text(item, "description", "") if "description" in item else "",
@@ -281,14 +312,60 @@ class _Reader:
                            f"{did_you_mean(str(kind), WEBHOOK_TYPES)}")
                 continue
             env = hook.get("url_env")
-            if not isinstance(env, str) or not re.fullmatch(r"[A-Z_][A-Z0-9_]*", env):
+            if not isinstance(env, str) or not _ENV.fullmatch(env):
                 self.error(hook, "url_env" if "url_env" in hook else "type",
                            "url_env must name an environment variable (a repository secret) "
-                           "holding the webhook URL, e.g. SLACK_WEBHOOK_URL; "
-                           "never put the URL here")
+                           "holding the webhook URL (for email, the SMTP URL), e.g. "
+                           "SLACK_WEBHOOK_URL; never put the URL here")
                 continue
-            components = hook.get("components") or ()
-            self.config.webhooks.append(Webhook(kind, env, tuple(map(str, components))))
+            if (webhook := self.read_webhook(hook, kind, env)) is not None:
+                self.config.webhooks.append(webhook)
+        names = [w.key for w in self.config.webhooks]
+        for index, hook in enumerate(hooks):
+            key = hook.get("name") or hook.get("url_env") if isinstance(hook, LineDict) else None
+            if key is not None and names.count(key) > 1:
+                self.error(hooks, index, f'two webhooks are both called "{key}"; give each a '
+                           "unique name: (its delivery record is kept by name)")
+                names = [n for n in names if n != key]
+
+    def read_webhook(self, hook: LineDict, kind: str, env: str) -> Webhook | None:
+        audience = hook.get("audience", "public")
+        if audience not in AUDIENCES:
+            self.error(hook, "audience", f'webhook audience "{audience}" is not allowed; use '
+                       f"{one_of(AUDIENCES)}")
+            return None
+        impact = self.id_list(hook, "impact")
+        for level in impact:
+            if level not in IMPACTS:
+                self.error(hook, "impact", f'unknown impact "{level}"'
+                           f"{did_you_mean(level, IMPACTS)}; use a list of {one_of(IMPACTS)}, "
+                           "e.g. impact: [major, critical]")
+                return None
+        name = hook.get("name", "")
+        if name and (not isinstance(name, str) or not _ID.fullmatch(name)):
+            self.error(hook, "name", "a webhook name is lower-case letters, digits, '-' or '_'"
+                       ", e.g. name: executives")
+            return None
+        to_env = hook.get("to_env", "")
+        if kind == "email" and (not isinstance(to_env, str) or not _ENV.fullmatch(to_env)):
+            self.error(hook, "to_env" if "to_env" in hook else "type", "an email webhook needs "
+                       "to_env: the environment variable holding the list address, e.g. "
+                       "TIDINGS_EMAIL_TO")
+            return None
+        return Webhook(kind, env, self.id_list(hook, "components"), audience, impact,
+                       str(name), str(to_env))
+
+    def id_list(self, hook: LineDict, key: str) -> tuple[str, ...]:
+        """A list of ids; one id alone is a list of one, never split into letters."""
+        value = hook.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.error(hook, key, f"{key} must be a list, e.g. {key}: [a, b]")
+            return ()
+        return tuple(map(str, value))
 
 
 def now_in_zone(config: SiteConfig, moment: datetime) -> datetime:

@@ -27,12 +27,15 @@ from .vocabulary import (
     INCIDENT_STATUSES,
     INCIDENT_TYPES,
     MAINTENANCE_STATUSES,
+    ROLES,
+    VISIBILITIES,
 )
 
 INCIDENT_FILE = "incident.md"
 POSTMORTEM_FILE = "postmortem.md"
-INCIDENT_KEYS = {"title", "type", "impact", "components", "scheduled_for", "scheduled_until"}
-UPDATE_KEYS = {"at", "status", "components", "next_update"}
+INCIDENT_KEYS = {"title", "type", "impact", "components", "scheduled_for", "scheduled_until",
+                 "internal", "visibility", "roles"}
+UPDATE_KEYS = {"at", "status", "components", "next_update", "internal"}
 POSTMORTEM_KEYS = {"published"}
 _NEVER = datetime.max.replace(tzinfo=UTC)
 # Folders per process below which forking workers costs more than it saves (a folder takes
@@ -273,6 +276,10 @@ class _FolderReader:
             summary=doc.body,
             source=doc.path,
             lines=dict(doc.meta.lines),
+            internal=self.markdown(doc, "internal"),
+            visibility=self.choice(doc, "visibility", VISIBILITIES, "public",
+                                   " (internal: only the internal page shows it)") or "public",
+            roles=self.roles(doc),
         )
         if incident.is_maintenance:
             self.window(doc, incident)
@@ -321,7 +328,38 @@ class _FolderReader:
             self.problems.add(doc.path, doc.body_line, "the update has no message; write what "
                               "customers should know below the front matter")
         return Update(doc.path.stem, at, status, doc.body, components, next_update, doc.path,
-                      doc.meta.lines["at"])
+                      doc.meta.lines["at"], self.markdown(doc, "internal"))
+
+    def markdown(self, doc: Document, key: str) -> str:
+        """An optional Markdown text in the front matter (``internal: |`` …)."""
+        value = doc.meta.get(key)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            self.error(doc, key, f"{key} must be Markdown text; write it as a block: "
+                       f'"{key}: |" and the text indented below')
+            return ""
+        return value
+
+    def roles(self, doc: Document) -> dict[str, str]:
+        value = doc.meta.get("roles")
+        if value is None:
+            return {}
+        if not isinstance(value, LineDict):
+            self.error(doc, "roles", "roles maps each role to a name or handle, e.g. "
+                       "'roles: {commander: \"@ana\", communications: \"@raj\"}'")
+            return {}
+        roles: dict[str, str] = {}
+        for role, who in value.items():
+            if role not in ROLES:
+                self.problems.add(doc.path, value.lines[role], f'unknown role "{role}"'
+                                  f"{did_you_mean(str(role), ROLES)}; use {one_of(ROLES)}")
+            elif not isinstance(who, str) or not who.strip():
+                self.problems.add(doc.path, value.lines[role], f'role "{role}" needs a name '
+                                  "or handle, quoted if it starts with @")
+            else:
+                roles[role] = who.strip()
+        return roles
 
     def component_changes(self, doc: Document) -> dict[str, str]:
         value = doc.meta.get("components")

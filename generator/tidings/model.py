@@ -19,6 +19,7 @@ class Update:
     next_update: datetime | None
     source: Path
     line: int  # line of `at`, for messages about this update
+    internal: str = ""  # Markdown for internal readers only (support, executives)
 
 
 @dataclass
@@ -44,6 +45,9 @@ class Incident:
     scheduled_for: datetime | None = None
     scheduled_until: datetime | None = None
     lines: dict[str, int] = field(default_factory=dict)  # line of each key in incident.md
+    internal: str = ""  # Markdown for internal readers only
+    visibility: str = "public"  # "internal": shown only on the internal page
+    roles: dict[str, str] = field(default_factory=dict)  # commander, communications
 
     @property
     def is_maintenance(self) -> bool:

@@ -22,10 +22,16 @@ from ..project import load_project
 from .check import report
 from .options import now_option, resolve_now
 
+AUDIENCE_ENV = "TIDINGS_AUDIENCE"  # read by the plugin (tidings/plugin.py)
+SITE_DIRS = {"public": Path("site"), "internal": Path("site-internal")}
 
-def mkdocs_env(now: datetime | None) -> dict[str, str]:
-    """The child's environment: the build time as SOURCE_DATE_EPOCH, no EOL banner."""
+
+def mkdocs_env(now: datetime | None, audience: str | None = None) -> dict[str, str]:
+    """The child's environment: the build time as SOURCE_DATE_EPOCH, the audience, no EOL
+    banner."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    if audience is not None:
+        env[AUDIENCE_ENV] = audience
     if now is not None:
         env["SOURCE_DATE_EPOCH"] = str(int(now.timestamp()))
     return env
@@ -62,6 +68,11 @@ def swap_in(built: Path, dest: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+audience_option = click.option(
+    "--audience", type=click.Choice(tuple(SITE_DIRS)), default="public", show_default=True,
+    help="Who the site is for: public (customers) or internal (employees: internal notes, "
+         "incidents, components and roles; built into site-internal/ by default).")
+
 config_file_option = click.option(
     "-f", "--config-file", type=click.Path(dir_okay=False, path_type=Path),
     default=Path("mkdocs.yml"), show_default=True, help="The MkDocs configuration to build.")
@@ -72,10 +83,14 @@ config_file_option = click.option(
 @click.option("--strict/--no-strict", default=True, show_default=True,
               help="Fail on any MkDocs warning (broken link, missing file).")
 @click.option("-d", "--site-dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("site"), show_default=True, help="Where to put the built site.")
+              default=None, help="Where to put the built site [default: site/, or "
+                                 "site-internal/ for --audience internal].")
+@audience_option
 @config_file_option
-def build(now: str | None, strict: bool, site_dir: Path, config_file: Path) -> None:
+def build(now: str | None, strict: bool, site_dir: Path | None, audience: str,
+          config_file: Path) -> None:
     """Build the status site into SITE_DIR, replacing it only when the build succeeds."""
+    site_dir = site_dir or SITE_DIRS[audience]
     moment = resolve_now(now).replace(microsecond=0)
     if not config_file.is_file():
         raise click.ClickException(f"{config_file} not found; run from the repository root "
@@ -87,7 +102,7 @@ def build(now: str | None, strict: bool, site_dir: Path, config_file: Path) -> N
     try:
         args = ["-d", str(staging), "--clean", *(["--strict"] if strict else [])]
         result = subprocess.run(mkdocs_command("build", config_file, *args),
-                                env=mkdocs_env(moment), check=False)
+                                env=mkdocs_env(moment, audience), check=False)
         if result.returncode != 0:
             click.echo(f"the build failed: {dest} is unchanged", err=True)
             raise SystemExit(1)
@@ -95,21 +110,22 @@ def build(now: str | None, strict: bool, site_dir: Path, config_file: Path) -> N
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    click.echo(f"built the site as of {moment.isoformat().replace('+00:00', 'Z')} into {dest}",
-               err=True)
+    stamp = moment.isoformat().replace("+00:00", "Z")
+    click.echo(f"built the {audience} site as of {stamp} into {dest}", err=True)
 
 
 @click.command()
 @now_option
 @click.option("-a", "--dev-addr", metavar="IP:PORT", default="127.0.0.1:8000", show_default=True,
               help="Address to serve on.")
+@audience_option
 @config_file_option
-def serve(now: str | None, dev_addr: str, config_file: Path) -> None:
+def serve(now: str | None, dev_addr: str, audience: str, config_file: Path) -> None:
     """Serve the site locally and rebuild when incidents/, tidings.yml or templates change.
 
     Without --now every rebuild uses the current time.
     """
     moment = resolve_now(now) if now else None
     result = subprocess.run(mkdocs_command("serve", config_file, "-a", dev_addr),
-                            env=mkdocs_env(moment), check=False)
+                            env=mkdocs_env(moment, audience), check=False)
     raise SystemExit(result.returncode)
