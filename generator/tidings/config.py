@@ -325,7 +325,7 @@ class _Reader:
             key = hook.get("name") or hook.get("url_env") if isinstance(hook, LineDict) else None
             if key is not None and names.count(key) > 1:
                 self.error(hooks, index, f'two webhooks are both called "{key}"; give each a '
-                           "unique name: (its delivery record is kept by name)")
+                           "unique name (its delivery record is kept by name)")
                 names = [n for n in names if n != key]
 
     def read_webhook(self, hook: LineDict, kind: str, env: str) -> Webhook | None:
