@@ -110,8 +110,8 @@ RESOLVED = {  # posted after T2; written when a test moves on to T3
 class Recorder(ThreadingHTTPServer):
     """Webhook endpoints: records every POST; answers by path; serves GET documents."""
 
-    def __init__(self):
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, port: int = 0):
+        super().__init__(("127.0.0.1", port), _Handler)
         self.received: list[tuple[str, dict]] = []
         self.documents: dict[str, bytes] = {}
         self.answers = {"/slack": 200, "/discord": 204, "/teams": 202, "/json": 200,
