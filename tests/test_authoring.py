@@ -11,11 +11,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from conftest import DEMO_NOW, copy_demo, run_cli, write_files
 from tidings.authoring import SHIPPED_TEMPLATES, make_id, make_slug
 from tidings.project import load_project
 from tidings.timestamps import parse_timestamp
-
-from conftest import DEMO_NOW, copy_demo, run_cli, write_files
 
 NOW = "2026-11-23T14:15:03Z"
 NOW_DT = datetime(2026, 11, 23, 14, 15, 3, tzinfo=UTC)

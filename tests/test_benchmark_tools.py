@@ -14,12 +14,11 @@ import markdown
 import nh3
 import pytest
 import yaml
+from conftest import REPO, build_site, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tidings import frontmatter, loader, parallel, render
 from tidings.project import load_project
-
-from conftest import REPO, build_site, run_cli
 
 
 def _load(name: str):

@@ -8,10 +8,9 @@ import tempfile
 from pathlib import Path
 
 import yaml
+from conftest import MINIMAL_CONFIG, run_cli, write_files
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import MINIMAL_CONFIG, run_cli, write_files
 
 LINE = re.compile(r"^[^:]+:\d+: .+")
 KEYS = ["title", "type", "impact", "components", "scheduled_for", "scheduled_until", "at",

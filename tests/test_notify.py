@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from conftest import DEMO_NOW, MINIMAL_CONFIG, copy_demo, run_cli, write_files
 from tidings import api, urls
 from tidings.notify import (
     Retry,
@@ -21,8 +22,6 @@ from tidings.notify import (
     slack_mrkdwn,
 )
 from tidings.project import load_project
-
-from conftest import DEMO_NOW, MINIMAL_CONFIG, copy_demo, run_cli, write_files
 
 T1 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # the previous deploy
 T2 = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)  # this deploy

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from conftest import MINIMAL_CONFIG
 from tidings.project import load_valid_project
 from tidings.status import INDICATOR_DESCRIPTIONS
-
-from conftest import MINIMAL_CONFIG
 
 
 def at(text: str) -> datetime:

@@ -22,11 +22,10 @@ from typing import Any
 
 import pytest
 import yaml
-from tidings.config import load_config
-from tidings.problems import Problems
-
 from browser import require
 from conftest import DEMO_NOW, REPO, copy_demo, epoch
+from tidings.config import load_config
+from tidings.problems import Problems
 from workflow_runner import JobRun, Runner
 
 GITHUB = REPO / ".github"
