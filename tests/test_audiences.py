@@ -192,7 +192,7 @@ webhooks:
         'tidings.yml:16: visibility "hidden" is not allowed; use "public", "internal"',
         'tidings.yml:19: webhook audience "staff" is not allowed; use "public", "internal"',
         'tidings.yml:20: unknown impact "huge"; use a list of "none", "minor", "major", '
-        '"critical", e.g. impact: [major, critical]',
+        '"critical", "maintenance", e.g. impact: [major, critical]',
         "tidings.yml:21: an email webhook needs to_env: the environment variable holding the "
         "list address",
         'tidings.yml:22: two webhooks are both called "same"; give each a unique name',
@@ -355,3 +355,35 @@ def test_the_plugin_option_builds_the_internal_site(repo):
     assert result.returncode == 0, result.stderr
     assert not (repo / "site").exists()  # never over the public site
     assert "tidings-internal-banner" in (repo / "site-internal/index.html").read_text()
+
+
+def test_serve_takes_the_audience_too(repo):
+    """`tidings serve --audience internal` serves the internal site on 127.0.0.1."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from smtp_server import free_port
+    port = free_port()
+    env = {**os.environ, "SOURCE_DATE_EPOCH": epoch(parse_timestamp(NOW))}
+    tidings = str(Path(sys.executable).parent / "tidings")
+    child = subprocess.Popen([tidings, "serve", "--audience",
+                              "internal", "-a", f"127.0.0.1:{port}"], cwd=repo, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as answer:
+                    page = answer.read().decode()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "tidings serve did not answer in 60 s"
+                assert child.poll() is None, "tidings serve stopped"
+                time.sleep(0.3)
+        assert "tidings-internal-banner" in page and "Zqxcanary internal title" in page
+    finally:
+        os.killpg(child.pid, 15)
+        child.wait(timeout=30)

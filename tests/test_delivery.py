@@ -292,3 +292,29 @@ def test_the_subscribe_page_tells_how_to_join_the_email_list(project, tmp_path):
     assert result.exit_code == 0, result.output
     page = (root / "site/subscribe/index.html").read_text()
     assert "Write to status-join@lists.test.example to join." in page
+
+
+def test_no_payload_pings_anyone_or_carries_an_injected_link(project, tmp_path):
+    """Slack's fallback text is escaped like its blocks; Discord's content and Teams' card
+    title are escaped Markdown, so a title or message never mentions or links."""
+    title = "Errors <!channel> [click](https://evil.example) <https://evil.example|login>"
+    root = project({"incidents/2026/2026-11-23-api/incident.md":
+                    f"---\ntitle: '{title}'\nimpact: major\ncomponents: [api]\n---\n",
+                    **update(0)}, config=MINIMAL_CONFIG + """\
+webhooks:
+  - {type: slack, url_env: T_SLACK}
+  - {type: discord, url_env: T_DISCORD}
+  - {type: teams, url_env: T_TEAMS}
+""")
+    with recorder() as server:
+        notify(root, tmp_path / "r.json", T0 + timedelta(minutes=5),
+               {"T_SLACK": server.url("/slack"), "T_DISCORD": server.url("/discord"),
+                "T_TEAMS": server.url("/teams")})
+    [slack] = server.bodies("/slack")
+    assert "<!channel>" not in slack["text"] and "<https://evil" not in slack["text"]
+    assert "&lt;!channel&gt;" in slack["text"]
+    [discord] = server.bodies("/discord")
+    assert "[click](" not in discord["content"] and "\\[click\\]" in discord["content"]
+    [teams] = server.bodies("/teams")
+    heading = teams["attachments"][0]["content"]["body"][0]["text"]
+    assert "[click](" not in heading and "\\[click\\]" in heading

@@ -16,7 +16,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from .frontmatter import FrontMatterError, LineDict, LineList, load_yaml
 from .problems import Problems, did_you_mean, one_of
 from .timestamps import TimestampError, parse_duration
-from .vocabulary import AUDIENCES, DEFAULT_SEVERITY_TEXT, IMPACTS, INDICATORS, VISIBILITIES
+from .vocabulary import (
+    AUDIENCES,
+    DEFAULT_SEVERITY_TEXT,
+    INCIDENT_IMPACTS,
+    INDICATORS,
+    VISIBILITIES,
+)
 
 CONFIG_FILE = "tidings.yml"
 WEBHOOK_TYPES = ("slack", "discord", "teams", "json", "email")
@@ -336,9 +342,10 @@ class _Reader:
             return None
         impact = self.id_list(hook, "impact")
         for level in impact:
-            if level not in IMPACTS:
+            if level not in INCIDENT_IMPACTS:
                 self.error(hook, "impact", f'unknown impact "{level}"'
-                           f"{did_you_mean(level, IMPACTS)}; use a list of {one_of(IMPACTS)}, "
+                           f"{did_you_mean(level, INCIDENT_IMPACTS)}; use a list of "
+                           f"{one_of(INCIDENT_IMPACTS)}, "
                            "e.g. impact: [major, critical]")
                 return None
         name = hook.get("name", "")

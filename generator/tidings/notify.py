@@ -420,7 +420,8 @@ def slack_payload(config: SiteConfig, notice: Notice) -> Json:
 def discord_payload(config: SiteConfig, notice: Notice) -> Json:
     """An embed with the message; mentions are disabled so text never pings anyone."""
     return {
-        "content": _cut(f"**{_label(notice.status)}**: {notice.title}", 2000),
+        "content": _cut(f"**{_label(notice.status)}**: {chat_markdown_text(notice.title)}",
+                        2000),
         "embeds": [{
             "title": _cut(notice.title, 256),
             "url": notice.url,
