@@ -46,10 +46,12 @@ def recorder(port: int = 0) -> Iterator[Recorder]:
 
 
 @contextmanager
-def raw_server(behaviour: Callable[[socket.socket], None]) -> Iterator[str]:
-    """A TCP server on 127.0.0.1 that treats each connection with ``behaviour``."""
+def raw_server(behaviour: Callable[[socket.socket, threading.Event], None]) -> Iterator[str]:
+    """A TCP server on 127.0.0.1 that treats each connection with ``behaviour``; every
+    thread it started has ended when it closes (later tests may fork)."""
     listener = socket.create_server(("127.0.0.1", 0))
     stop = threading.Event()
+    handlers: list[threading.Thread] = []
 
     def loop() -> None:
         listener.settimeout(0.2)
@@ -60,14 +62,16 @@ def raw_server(behaviour: Callable[[socket.socket], None]) -> Iterator[str]:
                 continue
             except OSError:
                 return
-            threading.Thread(target=_handle, args=(conn,), daemon=True).start()
+            handler = threading.Thread(target=_handle, args=(conn,), daemon=True)
+            handlers.append(handler)
+            handler.start()
 
     def _handle(conn: socket.socket) -> None:
         with conn:
             try:
                 conn.settimeout(5)
                 conn.recv(65536)
-                behaviour(conn)
+                behaviour(conn, stop)
             except OSError:
                 pass
 
@@ -78,7 +82,10 @@ def raw_server(behaviour: Callable[[socket.socket], None]) -> Iterator[str]:
     finally:
         stop.set()
         thread.join()
+        for handler in handlers:
+            handler.join()
         listener.close()
+        time.sleep(1.2)  # notify's abandoned requests end at their socket timeout
 
 
 def notify(root: Path, record: Path, now: datetime, env: dict[str, str], *extra: str):
@@ -133,13 +140,14 @@ webhooks:
   - {type: json, url_env: T_UP, name: up}
 """)
 
-    def hang(conn: socket.socket) -> None:
-        time.sleep(30)  # reads the request, never answers
+    def hang(conn: socket.socket, stop: threading.Event) -> None:
+        stop.wait(30)  # reads the request, never answers
 
-    def trickle(conn: socket.socket) -> None:
+    def trickle(conn: socket.socket, stop: threading.Event) -> None:
         for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 200:
             conn.sendall(bytes([byte]))
-            time.sleep(0.2)  # each read is quick: only a total deadline stops this
+            if stop.wait(0.2):  # each read is quick: only a total deadline stops this
+                return
 
     with recorder() as up, raw_server(hang) as hanging, raw_server(trickle) as slow:
         env = {"T_HANG": hanging, "T_TRICKLE": slow, "T_UP": up.url("/up")}
@@ -157,10 +165,11 @@ webhooks:
 
 
 def test_a_request_has_a_total_deadline_however_slowly_the_server_answers():
-    def trickle(conn: socket.socket) -> None:
+    def trickle(conn: socket.socket, stop: threading.Event) -> None:
         for byte in b"HTTP/1.1 200 OK\r\n" + b"X: " + b"a" * 100:
             conn.sendall(bytes([byte]))
-            time.sleep(0.1)
+            if stop.wait(0.1):
+                return
 
     with raw_server(trickle) as url:
         started = time.monotonic()
@@ -183,7 +192,7 @@ webhooks:
   - {type: json, url_env: T_BAD, name: bad}
   - {type: json, url_env: T_UP, name: up}
 """)
-    with recorder() as up, raw_server(lambda conn: conn.sendall(answer)) as bad:
+    with recorder() as up, raw_server(lambda conn, _stop: conn.sendall(answer)) as bad:
         result, _ = notify(root, tmp_path / "r.json", T0 + timedelta(minutes=5),
                            {"T_BAD": bad, "T_UP": up.url("/up")})
     assert "json (T_BAD): failed to post" in result.output
@@ -318,3 +327,11 @@ webhooks:
     [teams] = server.bodies("/teams")
     heading = teams["attachments"][0]["content"]["body"][0]["text"]
     assert "[click](" not in heading and "\\[click\\]" in heading
+
+
+def test_no_thread_outlives_these_tests():
+    """Forking code (the loader, the renderer) refuses to fork while threads run."""
+    deadline = time.monotonic() + 15
+    while threading.active_count() > 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert [t.name for t in threading.enumerate() if t is not threading.main_thread()] == []
