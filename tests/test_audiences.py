@@ -387,3 +387,17 @@ def test_serve_takes_the_audience_too(repo):
     finally:
         os.killpg(child.pid, 15)
         child.wait(timeout=30)
+
+
+def test_an_email_webhook_needs_a_way_to_subscribe_on_the_page(project):
+    hooks = "webhooks:\n  - {type: email, url_env: SMTP_URL, to_env: LIST}\n"
+    root = project(config=MINIMAL_CONFIG + hooks)
+    result = run_cli("check", "--now", NOW, str(root))
+    assert result.exit_code == 0  # a warning, never a failed check
+    assert ("tidings.yml:16: warning: an email webhook is configured but the Subscribe page "
+            "cannot say how to join the list; add subscribe_email_url") in result.output
+    root = project(config=MINIMAL_CONFIG + hooks + "subscribe_email_url: javascript:alert(1)\n")
+    result = run_cli("check", "--now", NOW, str(root))
+    assert result.exit_code == 1
+    assert "tidings.yml:18: subscribe_email_url must be an https:// or mailto: address" \
+        in result.output

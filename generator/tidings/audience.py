@@ -27,6 +27,10 @@ def for_audience(config: SiteConfig, incidents: list[Incident], audience: Audien
 
 
 def _public(incident: Incident) -> Incident:
+    """The incident without its internal parts; one that has none is itself (no copy, so a
+    large history costs nothing extra)."""
+    if not (incident.internal or incident.roles or any(u.internal for u in incident.updates)):
+        return incident
     return replace(incident, internal="", roles={},
                    updates=[replace(u, internal="") for u in incident.updates])
 
