@@ -11,8 +11,8 @@ import click
 
 from .. import delivery, mail
 from .. import notify as core
-from ..config import SiteConfig
-from ..problems import ContentError
+from ..config import SiteConfig, load_config
+from ..problems import ContentError, Problems
 from ..project import load_valid_project
 from ..timestamps import TimestampError, parse_duration
 from .options import in_github_actions, now_option, resolve_now
@@ -100,14 +100,22 @@ def _current(root: Path, moment: datetime, sources: tuple[str, ...], timeout: fl
              max_age: timedelta) -> tuple[SiteConfig, dict[str, list[core.Notice]]]:
     """The configuration, and the recent updates each audience's site published: the public
     ones as deployed (``sources``) when given, else built from the content."""
-    project = load_valid_project(root, moment)
-    config = project.config
+    problems = Problems(root=root)
+    config = load_config(root, problems)
+    if problems.errors:
+        raise ContentError(problems.errors)
+    project = None
+    if not sources or any(w.audience == "internal" for w in config.webhooks):
+        project = load_valid_project(root, moment)  # only then is the content needed
+        config = project.config
     found = {}
     for audience in ("public", "internal"):
         if audience == "public" and sources:
             lists = core.read_lists(sources, timeout)
-        else:
+        elif project is not None:
             lists = core.current_lists(project.snapshot(moment, audience))
+        else:
+            lists = {}
         found[audience] = core.recent_notices(config, lists, moment, max_age)
     return config, found
 
