@@ -276,6 +276,18 @@ def test_email_through_a_real_smtp_server_with_starttls_exactly_once(project, tm
     assert f'<a href="{url}">' in html
 
 
+def test_email_is_never_sent_to_a_server_whose_certificate_is_not_trusted(project, tmp_path):
+    root = project({**INCIDENT, **update(0)}, config=EMAIL_CONFIG)
+    with smtp_server(tmp_path) as mailbox:  # its self-signed certificate, not trusted here
+        result, _ = notify(root, tmp_path / "r.json", T0 + timedelta(minutes=5),
+                           {"T_SMTP": mailbox.url, "T_LIST": "l@x.test",
+                            "SSL_CERT_FILE": str(tmp_path / "none.pem")})
+        assert mailbox.messages == []
+    assert "the SMTP server's certificate is not trusted" in result.output
+    assert "after 1 try" in result.output  # not retried: it will not fix itself
+    assert PASSWORD not in result.output
+
+
 def test_email_is_never_sent_without_starttls(project, tmp_path):
     root = project({**INCIDENT, **update(0)}, config=EMAIL_CONFIG)
     mailbox = Mailbox()

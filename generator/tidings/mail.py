@@ -83,6 +83,9 @@ def send_email(smtp_url: str, env: str, message: EmailMessage, timeout: float) -
             raise PostError(f"SMTP login refused ({exc.smtp_code})", False) from None
         except smtplib.SMTPResponseException as exc:
             raise PostError(f"SMTP {exc.smtp_code}", 400 <= exc.smtp_code < 500) from None
+        except ssl.SSLCertVerificationError:
+            raise PostError("the SMTP server's certificate is not trusted (for a private CA, "
+                            "point SSL_CERT_FILE at its certificate)", False) from None
         except (smtplib.SMTPException, ssl.SSLError, OSError) as exc:
             raise PostError(f"no answer ({type(exc).__name__})", True) from None
 
