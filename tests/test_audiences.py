@@ -212,7 +212,8 @@ def test_a_public_incident_may_not_name_an_internal_component(project):
     root = project({
         "incidents/2026/2026-11-23-a/incident.md": "---\ntitle: A\ncomponents: [api, vpn]\n---\n",
         "incidents/2026/2026-11-23-a/2026-11-23T140000Z-investigating.md":
-            "---\nat: 2026-11-23T14:00:00Z\nstatus: investigating\n---\nLooking.\n",
+            "---\nat: 2026-11-23T14:00:00Z\nstatus: investigating\ncomponents:\n"
+            "  api: degraded_performance\n  vpn: major_outage\n---\nLooking.\n",
         "incidents/2026/2026-11-23-b/incident.md":
             "---\ntitle: B\ncomponents: [api, vpn]\nvisibility: internal\n---\n",
         "incidents/2026/2026-11-23-b/2026-11-23T140000Z-investigating.md":
@@ -222,6 +223,8 @@ def test_a_public_incident_may_not_name_an_internal_component(project):
     assert result.exit_code == 1
     assert ('incidents/2026/2026-11-23-a/incident.md:3: the component "vpn" is internal, but '
             'this incident is public; add "visibility: internal"') in result.output
+    assert ('incidents/2026/2026-11-23-a/2026-11-23T140000Z-investigating.md:6: the component '
+            '"vpn" is internal, but this incident is public') in result.output
     assert "2026-11-23-b" not in result.output  # an internal incident may name both
 
 

@@ -68,8 +68,10 @@ def _read_folders(config: SiteConfig, root: Path, folders: list[tuple[Path, list
     """Read some incident folders (maybe in a worker process): incidents and problems."""
     problems = Problems(root=root)
     known = frozenset(config.component_ids)
+    internal = frozenset(c.id for c in config.components if c.visibility == "internal")
     return [incident for folder, names in folders
-            if (incident := _FolderReader(config, problems, folder, names, known).read())
+            if (incident := _FolderReader(config, problems, folder, names, known,
+                                          internal).read())
             is not None], problems.items
 
 
@@ -163,6 +165,8 @@ class _FolderReader:
     folder: Path
     names: list[str]  # the folder's other *.md names, sorted
     known: frozenset[str]  # the configured component ids
+    internal: frozenset[str] = frozenset()  # the internal ones among them
+    public: bool = True  # the incident being read is public (no `visibility: internal`)
 
     def read(self) -> Incident | None:
         doc = self.document(self.folder / INCIDENT_FILE)
@@ -249,6 +253,12 @@ class _FolderReader:
         return list(dict.fromkeys(known))
 
     def known_component(self, path: Path, component_id: str, line: int) -> bool:
+        if component_id in self.internal and self.public:
+            # Customers never see an internal tool, so a public incident may not name one.
+            self.problems.add(path, line, f'the component "{component_id}" is internal, but '
+                              'this incident is public; add "visibility: internal" to '
+                              "incident.md or name only public components")
+            return False
         if component_id in self.known:
             return True
         ids = self.config.component_ids
@@ -261,6 +271,7 @@ class _FolderReader:
 
     def incident(self, doc: Document) -> Incident | None:
         self.check_keys(doc, INCIDENT_KEYS, ("title",))
+        self.public = doc.meta.get("visibility") != "internal"
         kind = self.choice(doc, "type", INCIDENT_TYPES, "incident")
         default_impact = "maintenance" if kind == "maintenance" else "none"
         impact = self.choice(doc, "impact", INCIDENT_IMPACTS, default_impact)

@@ -18,10 +18,8 @@ def check_rules(config: SiteConfig, incidents: list[Incident], now: datetime,
                 problems: Problems) -> None:
     """Record every cross-file and time-dependent problem."""
     _duplicate_ids(incidents, problems)
-    internal = {c.id for c in config.components if c.visibility == "internal"}
     for incident in incidents:
         _future_updates(incident, now, problems)
-        _public_names_no_internal_component(incident, internal, problems)
         _postmortem_needs_resolution(incident, problems)
     for incident, due in overdue(config, incidents, now):
         problems.warn(incident.latest.source if incident.latest else incident.source,
@@ -46,21 +44,6 @@ def _future_updates(incident: Incident, now: datetime, problems: Problems) -> No
         if update.at > now + FUTURE_TOLERANCE:
             problems.add(update.source, update.line, f"the update is dated {iso(update.at)}, "
                          f"after now ({iso(now)}); is the date mistyped?")
-
-
-def _public_names_no_internal_component(incident: Incident, internal: set[str],
-                                        problems: Problems) -> None:
-    """Customers never see an internal tool, so a public incident may not name one."""
-    if incident.visibility != "public" or not internal:
-        return
-    named = [(incident.source, incident.lines.get("components", 1), cid)
-             for cid in incident.components if cid in internal]
-    named += [(u.source, u.line, cid) for u in incident.updates for cid in u.components
-              if cid in internal]
-    for path, line, cid in named:
-        problems.add(path, line, f'the component "{cid}" is internal, but this incident is '
-                     'public; add "visibility: internal" to incident.md or name only public '
-                     "components")
 
 
 def _postmortem_needs_resolution(incident: Incident, problems: Problems) -> None:
