@@ -78,8 +78,8 @@ def test_unknown_key_suggests_the_right_one(project):
                     f"{DIR}/a.md": UPDATE, f"{DIR}/b.md": RESOLVED})
     assert only_error(root) == (
         f'{DIR}/incident.md:3: unknown key "impcat" (did you mean "impact"?); allowed keys: '
-        '"components", "detected_at", "impact", "scheduled_for", "scheduled_until", "title", '
-        '"type"')
+        '"components", "detected_at", "impact", "internal", "roles", "scheduled_for", '
+        '"scheduled_until", "title", "type", "visibility"')
 
 
 def test_missing_required_keys_all_reported(project):
@@ -330,7 +330,8 @@ def test_configuration_problems(project):
         'tidings.yml:3: update_cadence: "soon" is not a duration; write e.g. 30m, 1h or 1h30m',
         'tidings.yml:4: unknown key "colour" in tidings.yml; allowed keys: "components", '
         '"description", "feed", "incidents_dir", "language_checks", "name", "severity", '
-        '"timezone", "update_cadence", "url", "webhooks"',
+        '"subscribe_email", "subscribe_email_url", "timezone", "update_cadence", "url", '
+        '"webhooks"',
         'tidings.yml:8: component id "api" is used twice; ids must be unique',
         "tidings.yml:10: a component needs an id of lower-case letters, digits, '-' or '_', "
         "e.g. id: api",

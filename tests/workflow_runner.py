@@ -2,7 +2,8 @@
 
 `run:` steps run in bash as on a GitHub runner (`bash -e -o pipefail`), local composite actions
 are expanded, and the few remote actions the workflows use are played by copying files:
-artifacts into a folder per name, a Pages deployment into the folder a local server serves.
+artifacts into a folder per name, caches into a folder per key (restored newest first, as
+GitHub's cache does), a Pages deployment into the folder a local server serves.
 Each job starts from a fresh copy of the sources, as a fresh checkout would.
 """
 
@@ -36,6 +37,7 @@ class Runner:
     secrets: dict[str, str] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
     runs: int = 0
+    workflows: Path = REPO / ".github" / "workflows"
 
     def workflow_run(self, workflow: str, jobs: list[str]) -> dict[str, JobRun]:
         """Run jobs in order, sharing artifacts among them only, as one workflow run does."""
@@ -49,7 +51,7 @@ class Runner:
         workspace.mkdir(parents=True)
         self.checkout(workspace)
         run = JobRun(self, workspace)
-        spec = yaml.safe_load((REPO / ".github" / "workflows" / workflow).read_text())
+        spec = yaml.safe_load((self.workflows / workflow).read_text())
         for step in spec["jobs"][name]["steps"]:
             run.step(step, REPO)
         return run
@@ -68,7 +70,7 @@ class JobRun:
         return path.read_text(encoding="utf-8") if path.exists() else ""
 
     def step(self, step: dict[str, Any], action_dir: Path) -> None:
-        assert "if" not in step, "conditional steps are not played"
+        assert step.get("if", "always()") == "always()", "conditional steps are not played"
         uses = step.get("uses", "")
         if uses.startswith("./"):
             self.composite(REPO / uses)
@@ -109,6 +111,10 @@ class JobRun:
             parts = match[1].split(".")
             if parts[0] == "secrets":
                 return self.runner.secrets.get(parts[1], "")
+            if match[1] == "github.run_id":
+                return str(self.runner.runs)
+            if match[1] == "github.run_attempt":
+                return "1"
             if parts[0] == "steps" and parts[2] == "outputs":
                 return self.outputs[parts[1]][parts[3]]
             raise AssertionError(f"expression not played: {match[0]}")
@@ -127,11 +133,33 @@ class JobRun:
         elif action == "actions/download-artifact":
             shutil.copytree(artifacts / given["name"], self.workspace / given.get("path", "."),
                             dirs_exist_ok=True)
+        elif action == "actions/cache/save":
+            key = self.expand(given["key"])
+            caches = self.runner.work / "caches"
+            if not (caches / key).exists() and (self.workspace / given["path"]).exists():
+                # A key is written once; nothing to save is a warning on GitHub, not a failure.
+                copy_paths(self.workspace, [given["path"]], caches / key / given["path"])
+        elif action == "actions/cache/restore":
+            self.restore_cache(given)
         elif action == "actions/deploy-pages":
             shutil.rmtree(self.runner.live)
             shutil.copytree(artifacts / "github-pages", self.runner.live)
         else:
             raise AssertionError(f"{action} is not played")
+
+
+    def restore_cache(self, given: dict[str, Any]) -> None:
+        """The exact key, else the newest cache whose key starts with a restore key."""
+        caches = self.runner.work / "caches"
+        saved = sorted(caches.iterdir(), key=lambda p: p.stat().st_mtime_ns) \
+            if caches.is_dir() else []
+        key = self.expand(given["key"])
+        prefixes = given.get("restore-keys", "").split()
+        found = next((p for p in saved if p.name == key), None) or next(
+            (p for prefix in prefixes for p in reversed(saved) if p.name.startswith(prefix)),
+            None)
+        if found is not None:
+            shutil.copytree(found, self.workspace, dirs_exist_ok=True)
 
 
 def copy_paths(root: Path, paths: list[str], dest: Path) -> None:

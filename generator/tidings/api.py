@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import published, urls
+from .audience import with_internal_note
 from .config import Component, SiteConfig
 from .model import Incident, Update
 from .render import without_html
@@ -128,6 +129,10 @@ class _Api:
             "postmortem_body": without_html(report.body.strip()) if report else None,
             "postmortem_published_at": _iso(report.published) if report else None,
         }
+        if config.audience == "internal":  # the internal site's API only
+            body["internal"] = incident.internal.strip() or None
+            body["visibility"] = incident.visibility
+            body["roles"] = dict(incident.roles)
         if incident.is_maintenance:
             body["scheduled_for"] = _iso(incident.scheduled_for)
             body["scheduled_until"] = _iso(incident.scheduled_until)
@@ -139,7 +144,7 @@ class _Api:
         return {
             "id": f"{incident.id}.{update.id}",
             "status": update.status,
-            "body": without_html(update.message.strip()),
+            "body": without_html(with_internal_note(update).strip()),
             "incident_id": incident.id,
             "created_at": at,
             "updated_at": at,

@@ -19,10 +19,18 @@ from .frontmatter import FrontMatterError, LineDict, LineList, decode, load_yaml
 from .language_settings import LanguageSettings, read_language_checks
 from .problems import Problems, did_you_mean, one_of
 from .timestamps import TimestampError, parse_duration
-from .vocabulary import DEFAULT_SEVERITY_TEXT, INDICATORS
+from .vocabulary import (
+    AUDIENCES,
+    DEFAULT_SEVERITY_TEXT,
+    INCIDENT_IMPACTS,
+    INDICATORS,
+    VISIBILITIES,
+)
 
 CONFIG_FILE = "tidings.yml"
-WEBHOOK_TYPES = ("slack", "discord", "teams", "json")
+WEBHOOK_TYPES = ("slack", "discord", "teams", "json", "email")
+Audience = Literal["public", "internal"]
+_ENV = re.compile(r"[A-Z_][A-Z0-9_]*")
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")  # matched whole: "api\n" is no id
 EXAMPLE_AUTHORITY = "status.example.com,2026"
 
@@ -35,13 +43,22 @@ class Component:
     group: str | None = None
     since: date | None = None  # days before it existed show "no data" in uptime
     position: int = 0
+    visibility: str = "public"  # "internal": an internal tool, shown only on the internal page
 
 
 @dataclass(frozen=True)
 class Webhook:
-    type: str  # slack, discord, teams or json
-    url_env: str  # name of the environment variable (a repository secret) holding the URL
+    type: str  # slack, discord, teams, json or email
+    url_env: str  # the environment variable (a repository secret) holding the URL (or SMTP URL)
     components: tuple[str, ...] = ()  # empty: every incident
+    audience: Audience = "public"  # "internal": internal notes and internal incidents too
+    impact: tuple[str, ...] = ()  # empty: every impact
+    name: str = ""  # the key of its delivery record; default: url_env (never the URL)
+    to_env: str = ""  # email: the variable holding the list address
+
+    @property
+    def key(self) -> str:
+        return self.name or self.url_env
 
 
 @dataclass
@@ -60,9 +77,11 @@ class SiteConfig:
     feed_email: str = "status@example.com"
     incidents_dir: str = "incidents"
     webhooks: list[Webhook] = field(default_factory=list)
+    subscribe_email_url: str = ""  # the mailing list's sign-up page, shown on Subscribe
+    subscribe_email: str = ""  # or how to subscribe, in words
+    audience: Audience = "public"  # set by whoever builds, never by tidings.yml
     root: Path = field(default_factory=Path.cwd)
     path: Path | None = None
-    audience: Literal["public", "internal"] = "public"
     language: LanguageSettings = field(default_factory=LanguageSettings)
 
     @property
@@ -95,11 +114,12 @@ class SiteConfig:
 
 _TOP_KEYS = {
     "name", "url", "timezone", "description", "components", "severity", "update_cadence",
-    "feed", "incidents_dir", "webhooks", "language_checks",
+    "feed", "incidents_dir", "webhooks", "language_checks", "subscribe_email_url",
+    "subscribe_email",
 }
-_COMPONENT_KEYS = {"id", "name", "description", "group", "since"}
+_COMPONENT_KEYS = {"id", "name", "description", "group", "since", "visibility"}
 _FEED_KEYS = {"authority", "author", "email"}
-_WEBHOOK_KEYS = {"type", "url_env", "components"}
+_WEBHOOK_KEYS = {"type", "url_env", "components", "audience", "impact", "name", "to_env"}
 
 
 def find_root(start: Path) -> Path | None:
@@ -186,6 +206,17 @@ class _Reader:
         if "language_checks" in data:
             c.language = read_language_checks(self.path, self.problems, data["language_checks"],
                                               data.lines["language_checks"])
+        for key in ("subscribe_email_url", "subscribe_email"):
+            if key in data:
+                setattr(c, key, self.text(data, key, ""))
+        if c.subscribe_email_url and not re.match(r"https?://|mailto:", c.subscribe_email_url):
+            self.error(data, "subscribe_email_url", "subscribe_email_url must be an https:// "
+                       "or mailto: address of the mailing list's sign-up")
+        if any(w.type == "email" and w.audience == "public" for w in c.webhooks) and not (
+                c.subscribe_email_url or c.subscribe_email):
+            self.problems.warn(self.path, data.lines["webhooks"], "an email webhook is "
+                               "configured but the Subscribe page cannot say how to join the "
+                               "list; add subscribe_email_url (or subscribe_email: text)")
         if c.feed_authority == EXAMPLE_AUTHORITY:
             self.problems.warn(self.path, data.lines.get("feed", 1), "the feed authority is "
                                f'still the example "{EXAMPLE_AUTHORITY}"; set feed: authority: '
@@ -296,7 +327,13 @@ class _Reader:
             except ValueError:
                 self.error(item, "since", f'since must be a date such as 2025-01-31, not '
                            f'"{item["since"]}"')
+        visibility = item.get("visibility", "public")
+        if visibility not in VISIBILITIES:
+            self.error(item, "visibility", f'visibility "{visibility}" is not allowed; use '
+                       f"{one_of(VISIBILITIES)}")
+            visibility = "public"
         return Component(
+            visibility=visibility,
             id=cid,
             name=self.text(item, "name", cid),
             description=self.text(item, "description", "") if "description" in item else "",
@@ -322,15 +359,63 @@ class _Reader:
                            f"{did_you_mean(str(kind), WEBHOOK_TYPES)}")
                 continue
             env = hook.get("url_env")
-            if not isinstance(env, str) or not re.fullmatch(r"[A-Z_][A-Z0-9_]*", env):
+            if not isinstance(env, str) or not _ENV.fullmatch(env):
                 self.error(hook, "url_env" if "url_env" in hook else "type",
                            "url_env must name an environment variable (a repository secret) "
-                           "holding the webhook URL, e.g. SLACK_WEBHOOK_URL; "
-                           "never put the URL here")
+                           "holding the webhook URL (for email, the SMTP URL), e.g. "
+                           "SLACK_WEBHOOK_URL; never put the URL here")
                 continue
-            components = self.webhook_components(hook)
-            if components is not None:
-                self.config.webhooks.append(Webhook(kind, env, components))
+            if (webhook := self.read_webhook(hook, kind, env)) is not None:
+                self.config.webhooks.append(webhook)
+        names = [w.key for w in self.config.webhooks]
+        for index, hook in enumerate(hooks):
+            key = hook.get("name") or hook.get("url_env") if isinstance(hook, LineDict) else None
+            if key is not None and names.count(key) > 1:
+                self.error(hooks, index, f'two webhooks are both called "{key}"; give each a '
+                           "unique name (its delivery record is kept by name)")
+                names = [n for n in names if n != key]
+
+    def read_webhook(self, hook: LineDict, kind: str, env: str) -> Webhook | None:
+        audience = hook.get("audience", "public")
+        if audience not in AUDIENCES:
+            self.error(hook, "audience", f'webhook audience "{audience}" is not allowed; use '
+                       f"{one_of(AUDIENCES)}")
+            return None
+        impact = self.id_list(hook, "impact")
+        for level in impact:
+            if level not in INCIDENT_IMPACTS:
+                self.error(hook, "impact", f'unknown impact "{level}"'
+                           f"{did_you_mean(level, INCIDENT_IMPACTS)}; use a list of "
+                           f"{one_of(INCIDENT_IMPACTS)}, "
+                           "e.g. impact: [major, critical]")
+                return None
+        name = hook.get("name", "")
+        if name and (not isinstance(name, str) or not _ID.fullmatch(name)):
+            self.error(hook, "name", "a webhook name is lower-case letters, digits, '-' or '_'"
+                       ", e.g. name: executives")
+            return None
+        to_env = hook.get("to_env", "")
+        if kind == "email" and (not isinstance(to_env, str) or not _ENV.fullmatch(to_env)):
+            self.error(hook, "to_env" if "to_env" in hook else "type", "an email webhook needs "
+                       "to_env: the environment variable holding the list address, e.g. "
+                       "TIDINGS_EMAIL_TO")
+            return None
+        components = self.webhook_components(hook)
+        if components is None:
+            return None
+        return Webhook(kind, env, components, audience, impact, str(name), str(to_env))
+
+    def id_list(self, hook: LineDict, key: str) -> tuple[str, ...]:
+        """A list of ids; one id alone is a list of one, never split into letters."""
+        value = hook.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.error(hook, key, f"{key} must be a list, e.g. {key}: [a, b]")
+            return ()
+        return tuple(map(str, value))
 
     def webhook_components(self, hook: LineDict) -> tuple[str, ...] | None:
         """The component ids a webhook is for; a single id is a list of one, not letters."""

@@ -20,6 +20,7 @@ from feedgen.entry import FeedEntry  # type: ignore[import-untyped]
 from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 
 from . import published, urls
+from .audience import INTERNAL_NOTE_HEADING, with_internal_note
 from .config import SiteConfig
 from .model import Incident, Update
 from .render import markdown_to_html
@@ -128,10 +129,14 @@ def incident_html(config: SiteConfig, incident: Incident, now: datetime) -> str:
         parts.append(f"<p>Affected components: {html.escape(', '.join(names))}.</p>")
     if incident.summary.strip():
         parts.append(markdown_to_html(incident.summary))
+    if incident.internal.strip():  # only the internal audience's content has one
+        parts.append(f"<p><strong>{INTERNAL_NOTE_HEADING}:</strong></p>"
+                     + markdown_to_html(incident.internal))
     if (report := published.postmortem(incident, now)) is not None:
         parts.append(_item_html(config, "Postmortem", report.published, report.body))
     for update in reversed(published.updates(incident, now)):
-        parts.append(_item_html(config, STATUS_LABELS[update.status], update.at, update.message))
+        parts.append(_item_html(config, STATUS_LABELS[update.status], update.at,
+                                with_internal_note(update)))
     return "\n".join(parts)
 
 
@@ -162,7 +167,8 @@ def _update_entry(config: SiteConfig, incident: Incident, update: Update | None,
     label = STATUS_LABELS[update.status]
     return Entry(published.update_tag(config, incident, update), f"{incident.title}: {label}",
                  published.incident_link(config, incident), update.at, update.at,
-                 incident.kind, partial(_item_html, config, label, update.at, update.message))
+                 incident.kind, partial(_item_html, config, label, update.at,
+                                        with_internal_note(update)))
 
 
 def _item_html(config: SiteConfig, label: str, at: datetime, markdown: str) -> str:

@@ -28,13 +28,15 @@ from .vocabulary import (
     INCIDENT_STATUSES,
     INCIDENT_TYPES,
     MAINTENANCE_STATUSES,
+    ROLES,
+    VISIBILITIES,
 )
 
 INCIDENT_FILE = "incident.md"
 POSTMORTEM_FILE = "postmortem.md"
 INCIDENT_KEYS = {"title", "type", "impact", "components", "scheduled_for", "scheduled_until",
-                 "detected_at"}
-UPDATE_KEYS = {"at", "status", "components", "next_update"}
+                 "detected_at", "internal", "visibility", "roles"}
+UPDATE_KEYS = {"at", "status", "components", "next_update", "internal"}
 POSTMORTEM_KEYS = {"published"}
 _NEVER = datetime.max.replace(tzinfo=UTC)
 # Folders per process below which forking workers costs more than it saves (a folder takes
@@ -69,8 +71,10 @@ def _read_folders(config: SiteConfig, root: Path, folders: list[tuple[Path, list
     """Read some incident folders (maybe in a worker process): incidents and problems."""
     problems = Problems(root=root)
     known = frozenset(config.component_ids)
+    internal = frozenset(c.id for c in config.components if c.visibility == "internal")
     return [incident for folder, names in folders
-            if (incident := _FolderReader(config, problems, folder, names, known).read())
+            if (incident := _FolderReader(config, problems, folder, names, known,
+                                          internal).read())
             is not None], problems.items
 
 
@@ -132,6 +136,8 @@ class _FolderReader:
     folder: Path
     names: list[str]  # the folder's other *.md names, sorted
     known: frozenset[str]  # the configured component ids
+    internal: frozenset[str] = frozenset()  # the internal ones among them
+    public: bool = True  # the incident being read is public (no `visibility: internal`)
 
     def read(self) -> Incident | None:
         if (why := files.id_problem(self.folder.name)) is not None:
@@ -235,6 +241,12 @@ class _FolderReader:
         return list(dict.fromkeys(known))
 
     def known_component(self, path: Path, component_id: str, line: int) -> bool:
+        if component_id in self.internal and self.public:
+            # Customers never see an internal tool, so a public incident may not name one.
+            self.problems.add(path, line, f'the component "{component_id}" is internal, but '
+                              'this incident is public; add "visibility: internal" to '
+                              "incident.md or name only public components")
+            return False
         if component_id in self.known:
             return True
         ids = self.config.component_ids
@@ -247,6 +259,7 @@ class _FolderReader:
 
     def incident(self, doc: Document) -> Incident | None:
         self.check_keys(doc, INCIDENT_KEYS, ("title",))
+        self.public = doc.meta.get("visibility") != "internal"
         kind = self.choice(doc, "type", INCIDENT_TYPES, "incident")
         default_impact = "maintenance" if kind == "maintenance" else "none"
         impact = self.choice(doc, "impact", INCIDENT_IMPACTS, default_impact)
@@ -267,6 +280,10 @@ class _FolderReader:
             source=doc.path,
             lines=dict(doc.meta.lines),
             summary_line=doc.body_line,
+            internal=self.markdown(doc, "internal"),
+            visibility=self.choice(doc, "visibility", VISIBILITIES, "public",
+                                   " (internal: only the internal page shows it)") or "public",
+            roles=self.roles(doc),
         )
         if incident.is_maintenance:
             self.window(doc, incident)
@@ -325,7 +342,39 @@ class _FolderReader:
             self.problems.add(doc.path, doc.body_line, "the update has no message; write what "
                               "customers should know below the front matter")
         return Update(doc.path.stem, at, status, doc.body, components, next_update, doc.path,
-                      doc.meta.lines["at"], doc.body_line)
+                      doc.meta.lines["at"], body_line=doc.body_line,
+                      internal=self.markdown(doc, "internal"))
+
+    def markdown(self, doc: Document, key: str) -> str:
+        """An optional Markdown text in the front matter (``internal: |`` …)."""
+        value = doc.meta.get(key)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            self.error(doc, key, f"{key} must be Markdown text; write it as a block: "
+                       f'"{key}: |" and the text indented below')
+            return ""
+        return value
+
+    def roles(self, doc: Document) -> dict[str, str]:
+        value = doc.meta.get("roles")
+        if value is None:
+            return {}
+        if not isinstance(value, LineDict):
+            self.error(doc, "roles", "roles maps each role to a name or handle, e.g. "
+                       "'roles: {commander: \"@ana\", communications: \"@raj\"}'")
+            return {}
+        roles: dict[str, str] = {}
+        for role, who in value.items():
+            if role not in ROLES:
+                self.problems.add(doc.path, value.lines[role], f'unknown role "{role}"'
+                                  f"{did_you_mean(str(role), ROLES)}; use {one_of(ROLES)}")
+            elif not isinstance(who, str) or not who.strip():
+                self.problems.add(doc.path, value.lines[role], f'role "{role}" needs a name '
+                                  "or handle, quoted if it starts with @")
+            else:
+                roles[role] = who.strip()
+        return roles
 
     def component_changes(self, doc: Document) -> dict[str, str]:
         value = doc.meta.get("components")

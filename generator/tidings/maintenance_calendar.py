@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from icalendar import Calendar, Event, Timezone, TimezoneStandard, vDuration, vText
 
 from . import published, urls
+from .audience import with_internal_note
 from .config import SiteConfig
 from .model import Incident
 from .render import markdown_to_text
@@ -111,6 +112,6 @@ def description(snapshot: Snapshot, incident: Incident) -> vText:
         lines += ["", markdown_to_text(incident.summary)]
     posted = published.updates(incident, snapshot.now)
     if posted:
-        lines += ["", f"Latest update: {markdown_to_text(posted[-1].message)}"]
+        lines += ["", f"Latest update: {markdown_to_text(with_internal_note(posted[-1]))}"]
     lines += ["", f"Details: {published.incident_link(config, incident)}"]
     return vText("\n".join(lines))

@@ -20,6 +20,7 @@ class Update:
     source: Path
     line: int  # line of `at`, for messages about this update
     body_line: int = 0  # line where the message starts, for messages about its words
+    internal: str = ""  # Markdown for internal readers only (support, executives)
 
 
 @dataclass
@@ -48,6 +49,9 @@ class Incident:
     lines: dict[str, int] = field(default_factory=dict)  # line of each key in incident.md
     summary_line: int = 0  # line where the summary starts
     detected_at: datetime | None = None  # when the problem was noticed, before any update
+    internal: str = ""  # Markdown for internal readers only
+    visibility: str = "public"  # "internal": shown only on the internal page
+    roles: dict[str, str] = field(default_factory=dict)  # commander, communications
 
     @property
     def is_maintenance(self) -> bool:

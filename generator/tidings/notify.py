@@ -8,13 +8,16 @@ Payloads follow each service's incoming-webhook format; the URLs come from the e
 
 from __future__ import annotations
 
+import http.client
 import json
+import math
 import re
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -58,6 +61,11 @@ class Notice:
     changes: tuple[tuple[str, str, str], ...] = ()  # (id, name, new status)
     scheduled_for: datetime | None = None
     scheduled_until: datetime | None = None
+    list_key: str = "incidents"  # the API list it comes from
+
+    @property
+    def affected_names(self) -> tuple[str, ...]:
+        return tuple(name for _cid, name, _new in self.changes)
 
 
 def lists_in(document: Any) -> dict[str, list[Json]]:
@@ -93,11 +101,19 @@ def new_notices(config: SiteConfig, current: Mapping[str, list[Json]],
     updates older than ``max_age`` are stale news, never posted: this bounds what a lost
     previous state (first deploy, live site down) can send.
     """
+    return [n for n in recent_notices(config, {k: current.get(k, []) for k in previous},
+                                      now, max_age)
+            if n.update_id not in previous[n.list_key]]
+
+
+def recent_notices(config: SiteConfig, current: Mapping[str, list[Json]], now: datetime,
+                   max_age: timedelta = DEFAULT_MAX_AGE) -> list[Notice]:
+    """Every update ``current`` lists from the last ``max_age``, oldest first."""
     notices = []
-    for key, seen in previous.items():
-        for item in current.get(key, []):
+    for key, items in current.items():
+        for item in items:
             for update in item.get("incident_updates") or ():
-                if str(update.get("id")) in seen:
+                if not isinstance(update, dict):
                     continue
                 notice = _notice(config, key, item, update)
                 if notice is not None and notice.at > now - max_age:
@@ -127,6 +143,7 @@ def _notice(config: SiteConfig, key: str, item: Json, update: Json) -> Notice | 
                       for c in update.get("affected_components") or () if isinstance(c, dict)),
         scheduled_for=_optional_time(item.get("scheduled_for")),
         scheduled_until=_optional_time(item.get("scheduled_until")),
+        list_key=key,
     )
 
 
@@ -326,6 +343,11 @@ def slack_mrkdwn(markdown: str) -> str:
     return _ChatMarkup(slack=True).text(markdown_to_html(markdown))
 
 
+def chat_markdown_text(text: str) -> str:
+    """Plain text (a title) escaped for Markdown chat, so it never becomes a link."""
+    return _ChatMarkup(slack=False).escape(text)
+
+
 def chat_markdown(markdown: str) -> str:
     """Markdown for Discord and Teams, rebuilt from the sanitised HTML."""
     return _ChatMarkup(slack=False).text(markdown_to_html(markdown))
@@ -382,8 +404,8 @@ def slack_payload(config: SiteConfig, notice: Notice) -> Json:
     heading = f"*<{notice.url}|{esc(notice.title).replace('|', '¦')}>*"
     details = " · ".join(f"*{name}:* {esc(value)}" for name, value in facts(config, notice))
     plain = markdown_to_text(notice.message)
-    return {
-        "text": _cut(f"{summary_line(notice)}: {plain} {notice.url}", 3000),
+    return {  # the fallback text is mrkdwn too: escaped, so it pings nobody and links nowhere
+        "text": _cut(esc(f"{summary_line(notice)}: {plain} {notice.url}"), 3000),
         "blocks": [
             {"type": "section", "text": {"type": "mrkdwn", "text": _cut(heading, 3000)}},
             {"type": "section", "text": {"type": "mrkdwn",
@@ -398,7 +420,8 @@ def slack_payload(config: SiteConfig, notice: Notice) -> Json:
 def discord_payload(config: SiteConfig, notice: Notice) -> Json:
     """An embed with the message; mentions are disabled so text never pings anyone."""
     return {
-        "content": _cut(f"**{_label(notice.status)}**: {notice.title}", 2000),
+        "content": _cut(f"**{_label(notice.status)}**: {chat_markdown_text(notice.title)}",
+                        2000),
         "embeds": [{
             "title": _cut(notice.title, 256),
             "url": notice.url,
@@ -420,8 +443,8 @@ def teams_payload(config: SiteConfig, notice: Notice) -> Json:
         "type": "AdaptiveCard",
         "version": "1.4",
         "body": [
-            {"type": "TextBlock", "text": notice.title, "weight": "Bolder", "size": "Medium",
-             "wrap": True},
+            {"type": "TextBlock", "text": chat_markdown_text(notice.title), "weight": "Bolder",
+             "size": "Medium", "wrap": True},
             {"type": "FactSet", "facts": [{"title": name, "value": value}
                                           for name, value in facts(config, notice)]},
             {"type": "TextBlock", "text": chat_markdown(notice.message), "wrap": True},
@@ -468,7 +491,10 @@ def _cut(text: str, limit: int) -> str:
 
 
 def wants(webhook: Webhook, notice: Notice) -> bool:
-    """A webhook limited to components gets only incidents that touch one of them."""
+    """A webhook limited to components gets only incidents that touch one of them; one
+    limited to impacts only incidents of those impacts (maintenance counts as its own)."""
+    if webhook.impact and notice.impact not in webhook.impact:
+        return False
     return not webhook.components or bool(set(webhook.components) & set(notice.components))
 
 
@@ -479,7 +505,7 @@ def wants(webhook: Webhook, notice: Notice) -> bool:
 class Retry:
     tries: int = 3
     delay: float = 2.0  # seconds before the second try; doubles after each failure
-    timeout: float = 10.0
+    timeout: float = 10.0  # total time one request may take, answer included
     max_wait: float = 30.0  # cap on a Retry-After the service asks for
     sleep: Callable[[float], None] = time.sleep
 
@@ -493,73 +519,92 @@ class PostError(Exception):
         self.wait = wait
 
 
+def within(seconds: float, work: Callable[[], None]) -> None:
+    """Run ``work`` with a total deadline, however slowly a server answers.
+
+    A socket timeout bounds each read, not the request: a server sending a byte every few
+    seconds would hold it for ever. The work runs in a daemon thread that is abandoned
+    (and ends at its own socket timeout) when the deadline passes.
+    """
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+            failure.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True, name="tidings-post")
+    worker.start()
+    worker.join(max(seconds, 0.0))
+    if worker.is_alive():
+        raise PostError(f"no complete answer within {seconds:g} s", True)
+    if failure:
+        raise failure[0]
+
+
+def check_url(url: str, env: str) -> None:
+    """A webhook URL must be http(s); the message names the variable, never its value."""
+    if not re.match(r"https?://[^\s/]+", url):
+        raise PostError(f"{env} does not hold an http(s) URL; set the secret to the "
+                        "webhook URL the service gave you", False)
+
+
 def post_json(url: str, payload: Json, timeout: float) -> None:
-    """POST ``payload``; any answer but 2xx raises PostError (never quoting the secret URL)."""
+    """POST ``payload`` within ``timeout`` seconds in all; any answer but 2xx raises PostError
+    (never quoting the secret URL)."""
     request = urllib.request.Request(
         url, data=json.dumps(payload, ensure_ascii=False).encode(), method="POST",
         headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            response.read()
-    except urllib.error.HTTPError as exc:
-        wait = _retry_after(exc.headers.get("Retry-After")) if exc.code == 429 else None
-        raise PostError(f"HTTP {exc.code} {exc.reason}", exc.code == 429 or exc.code >= 500,
-                        wait) from None
-    except (urllib.error.URLError, OSError) as exc:
-        raise PostError(f"no answer ({getattr(exc, 'reason', exc)})", True) from None
+
+    def send() -> None:
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+                response.read()
+        except urllib.error.HTTPError as exc:
+            wait = _retry_after(exc.headers.get("Retry-After")) if exc.code == 429 else None
+            raise PostError(f"HTTP {exc.code} {exc.reason}", exc.code == 429 or exc.code >= 500,
+                            wait) from None
+        except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
+            reason = getattr(exc, "reason", None) or type(exc).__name__
+            raise PostError(f"no answer ({reason})", True) from None
+
+    within(timeout, send)
 
 
 def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header; anything else (a date, garbage, NaN) is None."""
     try:
-        return float(value) if value else None
+        seconds = float(value) if value else None
     except ValueError:
         return None
+    return seconds if seconds is not None and math.isfinite(seconds) and seconds >= 0 else None
 
 
-def post_with_retries(url: str, payload: Json, retry: Retry) -> tuple[bool, str, int]:
-    """Try up to ``retry.tries`` times with backoff; (ok, last error, tries made)."""
+def post_with_retries(url: str, payload: Json, retry: Retry,
+                      deadline: float = math.inf) -> tuple[bool, str, int]:
+    """Try up to ``retry.tries`` times with backoff, never past ``deadline`` (a
+    ``time.monotonic()`` value); (ok, last error, tries made)."""
+    return send_with_retries(lambda timeout: post_json(url, payload, timeout), retry, deadline)
+
+
+def send_with_retries(send: Callable[[float], None], retry: Retry,
+                      deadline: float = math.inf) -> tuple[bool, str, int]:
+    """``send(timeout)`` with retries and backoff, within ``deadline``."""
     delay = retry.delay
     for attempt in range(1, retry.tries + 1):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False, "the run's time budget is spent", attempt - 1
         try:
-            post_json(url, payload, retry.timeout)
+            send(min(retry.timeout, left))
             return True, "", attempt
         except PostError as exc:
             if not exc.retry or attempt == retry.tries:
                 return False, str(exc), attempt
-            retry.sleep(min(exc.wait if exc.wait is not None else delay, retry.max_wait))
+            wait = min(exc.wait if exc.wait is not None else delay, retry.max_wait)
+            if time.monotonic() + wait >= deadline:
+                return False, f"{exc}; no time left in the run's budget to retry", attempt
+            retry.sleep(wait)
             delay *= 2
     return False, "no tries", 0
-
-
-@dataclass
-class Outcome:
-    """What happened to one webhook."""
-
-    webhook: Webhook
-    sent: int = 0
-    skipped: str = ""  # why nothing was tried (no URL in the environment)
-    failures: list[str] = field(default_factory=list)
-
-
-def deliver(config: SiteConfig, notices: list[Notice], environ: Mapping[str, str],
-            retry: Retry | None = None) -> list[Outcome]:
-    """Post every notice to every webhook that wants it; a failure never stops the others."""
-    retry = retry or Retry()
-    outcomes = []
-    for webhook in config.webhooks:
-        outcome = Outcome(webhook)
-        outcomes.append(outcome)
-        url = environ.get(webhook.url_env, "").strip()
-        wanted = [n for n in notices if wants(webhook, n)]
-        if wanted and not url:
-            outcome.skipped = f"{webhook.url_env} is not set; {len(wanted)} message(s) not posted"
-            continue
-        for notice in wanted:
-            ok, error, tries = post_with_retries(url, PAYLOADS[webhook.type](config, notice),
-                                                 retry)
-            if ok:
-                outcome.sent += 1
-            else:
-                outcome.failures.append(f"{notice.update_id}: {error} after {tries} "
-                                        f"{'try' if tries == 1 else 'tries'}")
-    return outcomes

@@ -33,6 +33,7 @@ IMPACT_LABELS: dict[str, str] = {
     "critical": "Critical",
     "maintenance": "Maintenance",
 }
+ROLE_LABELS = {"commander": "Incident commander", "communications": "Communications lead"}
 EXCERPT_CHARS = 280
 _HEADING = re.compile(r"^\s{0,3}#{1,6}(\s|$)")
 
@@ -192,6 +193,7 @@ class UpdateView:
     html: Markup
     changes: list[ComponentRef]  # component statuses this update set
     next_update: Moment | None
+    internal_html: Markup = Markup("")  # the internal audience's note; empty for the public
 
 
 @dataclass(frozen=True)
@@ -224,6 +226,18 @@ class IncidentView:
     summary_html: Markup
     postmortem_url: str | None
     postmortem_published: Moment | None
+    # The internal audience only (the public content has none of these):
+    internal_html: Markup = Markup("")
+    visibility: str = "public"
+    roles: tuple[tuple[str, str], ...] = ()  # (role label, who)
+
+
+@dataclass(frozen=True)
+class ExecutiveLine:
+    """One open incident for executives, in plain words."""
+
+    incident: IncidentView
+    text: str  # who is affected, since when, the status now and the next update
 
 
 class Views:
@@ -282,6 +296,7 @@ class Views:
             Markup(markdown_to_html(update.message)),
             [self.ref(cid, status) for cid, status in update.components.items()],
             self.moment(update.next_update),
+            Markup(markdown_to_html(update.internal)),
         )
 
     def published_updates(self, incident: Incident) -> list[Update]:
@@ -328,7 +343,31 @@ class Views:
             summary_html=Markup(markdown_to_html(incident.summary)),
             postmortem_url=urls.postmortem(incident.id) if postmortem else None,
             postmortem_published=self.moment(postmortem.published) if postmortem else None,
+            internal_html=Markup(markdown_to_html(incident.internal)),
+            visibility=incident.visibility,
+            roles=tuple((ROLE_LABELS[r], who) for r, who in incident.roles.items()),
         )
+
+    def executive_summary(self) -> list[ExecutiveLine]:
+        """Every open incident, worst impact first (then the longest running), in words."""
+        rank = {level: n for n, level in enumerate(("critical", "major", "minor", "none"))}
+        open_ = sorted(self.snapshot.open_incidents, key=lambda i: (
+            rank.get(i.impact, len(rank)), self.snapshot.state(i).started_at or self.now, i.id))
+        return [self._executive_line(self.incident(i)) for i in open_]
+
+    @staticmethod
+    def _executive_line(view: IncidentView) -> ExecutiveLine:
+        names = [c.name for c in view.components]
+        who = (f"{', '.join(names)} {'is' if len(names) == 1 else 'are'} affected"
+               if names else "no component is named yet")
+        since = f" since {view.started.text}" if view.started else ""
+        ongoing = f" ({view.duration})" if view.duration else ""
+        nxt = (f" The next update was due by {view.next_update.text} and is late."
+               if view.overdue and view.next_update else
+               f" Next update by {view.next_update.text}." if view.next_update else "")
+        text = (f"{view.impact_label} impact: {who}{since}{ongoing}. "
+                f"Status: {view.status_label.lower()}.{nxt}")
+        return ExecutiveLine(view, text)
 
     def timeline(self, incident: Incident) -> list[UpdateView]:
         """Every published update, newest first."""

@@ -165,6 +165,7 @@ class SiteBuilder:
             "indicator": self.snapshot.indicator,
             "status": self.snapshot.description,
             "feeds": self.feeds,
+            "audience": self.config.audience,
             "urls": {"history": urls.HISTORY, "subscribe": urls.SUBSCRIBE,
                      "overview": urls.OVERVIEW or "./", "about": urls.ABOUT},
         }
@@ -187,6 +188,8 @@ class SiteBuilder:
                 "active_maintenance": [v.incident(i) for i in s.active_maintenance],
                 "upcoming_maintenance": [v.incident(i) for i in s.maintenance("scheduled")],
                 "groups": v.groups(),
+                "executive_summary": (v.executive_summary()
+                                      if self.config.audience == "internal" else []),
             }
 
         return self.page(urls.OVERVIEW, self.config.name, "tidings/overview.html", build,
@@ -278,11 +281,20 @@ class SiteBuilder:
                       for name, url in self.views.component(c.id).feeds.items()})
                     for c in self.config.components],
                 "api": [absolute(p) for p in self.outputs if p.startswith(urls.API)],
+                "email": self.email_subscription(),
             }
 
         return self.page(urls.SUBSCRIBE, "Subscribe", "tidings/subscribe.html", build,
                          nav_title="Subscribe",
                          description=f"Feeds, calendar, badge and embed for {self.config.name}")
+
+    def email_subscription(self) -> dict[str, Any] | None:
+        """How to get updates by email, when an email webhook serves this audience."""
+        c = self.config
+        if not any(w.type == "email" and (w.audience == "public" or c.audience == "internal")
+                   for w in c.webhooks):
+            return None
+        return {"url": c.subscribe_email_url, "text": c.subscribe_email}
 
     def about(self) -> SitePage:
         def build() -> dict[str, Any]:

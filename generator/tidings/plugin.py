@@ -9,6 +9,7 @@ written into docs/), invalid content aborts the build before the site folder is 
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
+from .config import Audience
 from .outputs import generated_files
 from .pages import Site, SitePage, build_site
 from .problems import ContentError
@@ -39,8 +41,15 @@ ESCAPED_TEMPLATES = ("tidings/", "partials/tidings/")
 UNESCAPED_LAYOUT = "tidings/main.html"
 
 
+# `tidings build|serve --audience` passes its choice to the MkDocs child through this variable.
+AUDIENCE_ENV = "TIDINGS_AUDIENCE"
+AUDIENCES = ("public", "internal")
+INTERNAL_SITE_DIR = "site-internal"
+
+
 class TidingsConfig(base.Config):
     config = c.Type(str, default="tidings.yml")  # relative to mkdocs.yml
+    audience = c.Choice(AUDIENCES, default="public")  # internal: the employees' site
 
 
 class TidingsPlugin(BasePlugin[TidingsConfig]):
@@ -75,7 +84,11 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
             raise PluginError(str(exc)) from None
         folders = [Path(config.docs_dir)] + ([Path(config.theme.custom_dir)]
                                              if config.theme.custom_dir else [])
-        project = load_project(self.root, now, self.config_path, folders)
+        audience = self.audience()
+        if audience == "internal" and Path(config.site_dir).name == "site":
+            # Never over the public site: the internal one has its own folder by default.
+            config.site_dir = str(Path(config.site_dir).with_name(INTERNAL_SITE_DIR))
+        project = load_project(self.root, now, self.config_path, folders, audience)
         self.incidents_path = project.config.incidents_path
         self.serve_errors = []
         if project.problems.errors:
@@ -98,6 +111,14 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         self.pages = {page.source_name: page for page in self.site.pages}
         self.own_nav = config.nav is None
         return config
+
+    def audience(self) -> Audience:
+        """``tidings build --audience`` (through the environment), else the plugin option."""
+        value = os.environ.get(AUDIENCE_ENV, "").strip() or self.config.audience
+        if value not in AUDIENCES:
+            raise PluginError(f"tidings: {AUDIENCE_ENV}={value!r} is not an audience; use "
+                              "public or internal")
+        return value  # type: ignore[return-value]
 
     # --- pages and files ------------------------------------------------------------------
 

@@ -64,3 +64,8 @@ def severity(component_status: str) -> int:
 def worst(statuses: list[str] | tuple[str, ...]) -> str:
     """The worst of several component statuses; operational when there are none."""
     return max(statuses, key=severity, default="operational")
+
+# Who a build or a webhook is for: customers, or the company's own people.
+AUDIENCES: tuple[str, ...] = ("public", "internal")
+VISIBILITIES: tuple[str, ...] = ("public", "internal")
+ROLES: tuple[str, ...] = ("commander", "communications")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
 
+from .. import delivery, mail
 from .. import notify as core
 from ..config import SiteConfig, load_config
 from ..problems import ContentError, Problems
@@ -18,13 +19,22 @@ from .options import in_github_actions, now_option, repository_root, resolve_now
 
 
 @click.command()
-@click.option("--previous", "previous", multiple=True, required=True, metavar="FILE|URL",
+@click.option("--previous", "previous", multiple=True, metavar="FILE|URL",
               help="The previously deployed api/v2/incidents.json (and, to announce "
                    "maintenance, scheduled-maintenances.json), saved before deploying or "
-                   "fetched by URL; repeat for both.")
+                   "fetched by URL; repeat for both. With --record, it only decides what a "
+                   "webhook the record does not know yet is sent.")
 @click.option("--current", "current", multiple=True, metavar="FILE|URL",
-              help="This deploy's api/v2/incidents.json (and scheduled-maintenances.json) "
-                   "as deployed; default: built from the content as of --now.")
+              help="This deploy's public api/v2/incidents.json (and "
+                   "scheduled-maintenances.json) as deployed; default: built from the "
+                   "content as of --now. Internal webhooks always read the content.")
+@click.option("--record", "record_path", type=click.Path(dir_okay=False, path_type=Path),
+              metavar="FILE", help="The delivery record: which update each webhook has "
+                                   "received, so each gets every update exactly once across "
+                                   "runs (kept in a CI cache, see documentation/notify.md).")
+@click.option("--budget", type=click.FloatRange(1, 3600), default=120.0, show_default=True,
+              metavar="SECONDS", help="Time for the whole run; what is not sent by then "
+                                      "is sent by the next run (with --record).")
 @click.option("--dry-run", is_flag=True, help="Print what would be posted; post nothing.")
 @click.option("--max-age", default="24h", show_default=True, metavar="DURATION",
               help="Never post updates older than this (stale news, e.g. on a first deploy).")
@@ -33,68 +43,103 @@ from .options import in_github_actions, now_option, repository_root, resolve_now
 @click.option("--retry-delay", type=click.FloatRange(0, 60), default=2.0, show_default=True,
               metavar="SECONDS", help="Wait before the second try; doubles after each failure.")
 @click.option("--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True,
-              metavar="SECONDS", help="Timeout of each HTTP request.")
+              metavar="SECONDS", help="Total time one request may take, answer included.")
 @now_option
 @root_option
-def notify(previous: tuple[str, ...], current: tuple[str, ...], dry_run: bool, max_age: str,
-           tries: int, retry_delay: float, timeout: float, now: str | None,
-           root: Path | None) -> None:
-    """Post updates that this deploy published for the first time to the chat webhooks.
+def notify(previous: tuple[str, ...], current: tuple[str, ...], record_path: Path | None,
+           budget: float, dry_run: bool, max_age: str, tries: int, retry_delay: float,
+           timeout: float, now: str | None, root: Path | None) -> None:
+    """Post updates that this deploy published for the first time to the webhooks.
 
-    Compares the site as of now with what the previous deploy published, and posts each new
-    update to every webhook in tidings.yml whose URL variable is set. A failing webhook is
-    retried, then reported as a warning: the exit status stays 0.
+    Posts each update not yet delivered to every webhook in tidings.yml whose URL variable is
+    set: chat, JSON and email, public or internal, filtered by components and impact. A
+    failing webhook is retried, then reported as a warning (the exit status stays 0) and
+    gets the update on a later run.
     """
     try:
         age = parse_duration(max_age)
     except TimestampError as exc:
         raise click.BadParameter(str(exc), param_hint="'--max-age'") from None
+    if not previous and record_path is None:
+        raise click.UsageError("pass --record FILE (the delivery record) or --previous "
+                               "(what the last deploy published), or both")
     moment = resolve_now(now)
     try:
-        config, published = _current(repository_root(root), moment, current, timeout)
-        seen = core.read_previous(previous, timeout)
+        config, notices = _current(repository_root(root), moment, current, timeout, age)
+        seen = core.read_previous(previous, timeout) if previous else None
+        record = delivery.DeliveryRecord.load(record_path)
     except ContentError as exc:
         raise click.ClickException(f"fix the content first (tidings check):\n{exc}") from None
     except core.NotifyError as exc:
         raise click.ClickException(f"{exc}; nothing was posted") from None
-    notices = core.new_notices(config, published, seen, moment, age)
-    click.echo(f"{len(notices)} new update(s) since the previous deploy"
-               f" (compared: {', '.join(core.LISTS[k] for k in sorted(seen))}).")
+    if record_path is None:  # stateless: what this deploy published that the last did not
+        assert seen is not None
+        notices = {"public": [n for n in notices["public"] if n.list_key in seen
+                              and n.update_id not in seen[n.list_key]], "internal": []}
+        if any(w.audience == "internal" for w in config.webhooks):
+            warn("internal webhooks need the delivery record (--record): the previous "
+                 "public deploy cannot tell what they have received; nothing sent to them")
+        click.echo(f"{len(notices['public'])} new update(s) since the previous deploy"
+                   f" (compared: {', '.join(core.LISTS[k] for k in sorted(seen))}).")
+    else:
+        click.echo(f"{len(notices['public'])} public and {len(notices['internal'])} internal "
+                   f"update(s) from the last {max_age}; the delivery record {record_path} "
+                   "tells what each webhook still lacks.")
+    baseline = set().union(*seen.values()) if seen and record_path is not None else None
     if dry_run:
-        show(config, notices)
+        show(config, notices, record, baseline)
         return
     retry = core.Retry(tries=tries, delay=retry_delay, timeout=timeout)
-    report(core.deliver(config, notices, os.environ, retry))
+    record.prune(moment)
+    report(delivery.deliver(config, notices, os.environ, retry, record, baseline, budget))
+    record.save()
 
 
-def _current(root: Path, moment: datetime, sources: tuple[str, ...], timeout: float
-             ) -> tuple[SiteConfig, dict[str, list[core.Json]]]:
-    """The configuration, and what this deploy published: as given, else built from content."""
-    if not sources:
-        project = load_valid_project(root, moment)
-        return project.config, core.current_lists(project.snapshot(moment))
+def _current(root: Path, moment: datetime, sources: tuple[str, ...], timeout: float,
+             max_age: timedelta) -> tuple[SiteConfig, dict[str, list[core.Notice]]]:
+    """The configuration, and the recent updates each audience's site published: the public
+    ones as deployed (``sources``) when given, else built from the content."""
     problems = Problems(root=root)
     config = load_config(root, problems)
     if problems.errors:
         raise ContentError(problems.errors)
-    return config, core.read_lists(sources, timeout)
+    project = None
+    if not sources or any(w.audience == "internal" for w in config.webhooks):
+        project = load_valid_project(root, moment)  # only then is the content needed
+        config = project.config
+    found = {}
+    for audience in ("public", "internal"):
+        if audience == "public" and sources:
+            lists = core.read_lists(sources, timeout)
+        elif project is not None:
+            lists = core.current_lists(project.snapshot(moment, audience))
+        else:
+            lists = {}
+        found[audience] = core.recent_notices(config, lists, moment, max_age)
+    return config, found
 
 
-def show(config: SiteConfig, notices: list[core.Notice]) -> None:
-    """The messages and payloads, without URLs (they are secrets)."""
-    for notice in notices:
-        click.echo(f"\n{core.summary_line(notice)}  {notice.url}  ({notice.update_id})")
-        for webhook in config.webhooks:
-            if not core.wants(webhook, notice):
-                continue
-            state = "set" if os.environ.get(webhook.url_env) else "not set"
-            click.echo(f"  would post to {webhook.type} ({webhook.url_env}, {state}):")
-            payload = core.PAYLOADS[webhook.type](config, notice)
-            text = json.dumps(payload, indent=2, ensure_ascii=False)
+def show(config: SiteConfig, notices: dict[str, list[core.Notice]],
+         record: delivery.DeliveryRecord, baseline: set[str] | None) -> None:
+    """The messages and payloads each webhook would get, without URLs (they are secrets)."""
+    for webhook in config.webhooks:
+        todo = delivery.pending(webhook, notices.get(webhook.audience, []), record, baseline)
+        state = "set" if os.environ.get(webhook.url_env) else "not set"
+        click.echo(f"\n{webhook.key}: {webhook.type}, {webhook.audience} ({webhook.url_env}, "
+                   f"{state}): {len(todo)} message(s)")
+        for notice in todo:
+            click.echo(f"  {core.summary_line(notice)}  {notice.url}  ({notice.update_id})")
+            if webhook.type == "email":
+                plain = mail.email_message(config, notice, "list@example.invalid").get_body(
+                    ("plain",))
+                text = plain.get_content() if plain is not None else ""
+            else:
+                payload = core.PAYLOADS[webhook.type](config, notice)
+                text = json.dumps(payload, indent=2, ensure_ascii=False)
             click.echo("    " + text.replace("\n", "\n    "))
 
 
-def report(outcomes: list[core.Outcome]) -> None:
+def report(outcomes: list[delivery.Outcome]) -> None:
     """One line per webhook; failures and unset URLs are warnings, never a failed deploy."""
     for outcome in outcomes:
         name = f"{outcome.webhook.type} ({outcome.webhook.url_env})"
@@ -103,7 +148,9 @@ def report(outcomes: list[core.Outcome]) -> None:
             continue
         click.echo(f"{name}: posted {outcome.sent} message(s)")
         for failure in outcome.failures:
-            warn(f"{name}: failed to post {failure}")
+            later = (f"; {outcome.deferred} later one(s) wait for the next run, to stay in "
+                     "order" if outcome.deferred else "")
+            warn(f"{name}: failed to post {failure}{later}")
 
 
 def warn(message: str) -> None:

@@ -28,10 +28,16 @@ from ..project import load_project
 from .check import report
 from .options import now_option, repository_root, resolve_now
 
+AUDIENCE_ENV = "TIDINGS_AUDIENCE"  # read by the plugin (tidings/plugin.py)
+SITE_DIRS = {"public": Path("site"), "internal": Path("site-internal")}
 
-def mkdocs_env(now: datetime | None) -> dict[str, str]:
-    """The child's environment: the build time as SOURCE_DATE_EPOCH, no EOL banner."""
+
+def mkdocs_env(now: datetime | None, audience: str | None = None) -> dict[str, str]:
+    """The child's environment: the build time as SOURCE_DATE_EPOCH, the audience, no EOL
+    banner."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    if audience is not None:
+        env[AUDIENCE_ENV] = audience
     if now is not None:
         env["SOURCE_DATE_EPOCH"] = str(int(now.timestamp()))
     return env
@@ -185,6 +191,11 @@ def ordinary_permissions(folder: Path) -> None:
     os.umask(umask)
     folder.chmod(0o777 & ~umask)
 
+audience_option = click.option(
+    "--audience", type=click.Choice(tuple(SITE_DIRS)), default="public", show_default=True,
+    help="Who the site is for: public (customers) or internal (employees: internal notes, "
+         "incidents, components and roles; built into site-internal/ by default).")
+
 
 config_file_option = click.option(
     "-f", "--config-file", type=click.Path(dir_okay=False, path_type=Path),
@@ -197,14 +208,16 @@ config_file_option = click.option(
 @click.option("--strict/--no-strict", default=True, show_default=True,
               help="Fail on any MkDocs warning (broken link, missing file).")
 @click.option("-d", "--site-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Where to put the built site; default: site/ beside mkdocs.yml.")
+              help="Where to put the built site; default: site/ beside mkdocs.yml, or "
+                   "site-internal/ for --audience internal.")
+@audience_option
 @config_file_option
-def build(now: str | None, strict: bool, site_dir: Path | None,
+def build(now: str | None, strict: bool, site_dir: Path | None, audience: str,
           config_file: Path | None) -> None:
     """Build the status site into SITE_DIR, replacing it only when the build succeeds."""
     moment = resolve_now(now).replace(microsecond=0)
     config_file = mkdocs_file(config_file)
-    site_dir = site_dir or config_file.resolve().parent / "site"
+    site_dir = site_dir or config_file.resolve().parent / SITE_DIRS[audience]
     ensure_docs_dir(config_file)
     check_content(config_file.resolve().parent, moment)
     dest = site_dir.resolve()
@@ -213,7 +226,8 @@ def build(now: str | None, strict: bool, site_dir: Path | None,
         staging = make_staging(dest)
         try:
             args = ["-d", str(staging), "--clean", *(["--strict"] if strict else [])]
-            if run_child(mkdocs_command("build", config_file, *args), mkdocs_env(moment)) != 0:
+            if run_child(mkdocs_command("build", config_file, *args),
+                         mkdocs_env(moment, audience)) != 0:
                 click.echo(f"the build failed: {dest} is unchanged", err=True)
                 raise SystemExit(1)
             ordinary_permissions(staging)
@@ -222,16 +236,17 @@ def build(now: str | None, strict: bool, site_dir: Path | None,
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
-    click.echo(f"built the site as of {moment.isoformat().replace('+00:00', 'Z')} into {dest}",
-               err=True)
+    stamp = moment.isoformat().replace("+00:00", "Z")
+    click.echo(f"built the {audience} site as of {stamp} into {dest}", err=True)
 
 
 @click.command()
 @now_option
 @click.option("-a", "--dev-addr", metavar="IP:PORT", default="127.0.0.1:8000", show_default=True,
               help="Address to serve on.")
+@audience_option
 @config_file_option
-def serve(now: str | None, dev_addr: str, config_file: Path | None) -> None:
+def serve(now: str | None, dev_addr: str, audience: str, config_file: Path | None) -> None:
     """Serve the site locally and rebuild when incidents/, tidings.yml or templates change.
 
     Without --now every rebuild uses the current time.
@@ -241,5 +256,5 @@ def serve(now: str | None, dev_addr: str, config_file: Path | None) -> None:
     ensure_docs_dir(config_file)
     with signals_unwind():
         code = run_child(mkdocs_command("serve", config_file, "-a", dev_addr),
-                         mkdocs_env(moment), stop=signal.SIGINT)
+                         mkdocs_env(moment, audience), stop=signal.SIGINT)
     raise SystemExit(code)
