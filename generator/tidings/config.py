@@ -56,6 +56,12 @@ class SiteConfig:
     feed_email: str = "status@example.com"
     incidents_dir: str = "incidents"
     webhooks: list[Webhook] = field(default_factory=list)
+    # The company's branding on every page: image files inside the repository (relative to
+    # its root) and links to the company's own site and its support.
+    logo: str | None = None
+    favicon: str | None = None
+    website: str | None = None
+    support: str | None = None
     root: Path = field(default_factory=Path.cwd)
     path: Path | None = None
 
@@ -89,8 +95,9 @@ class SiteConfig:
 
 _TOP_KEYS = {
     "name", "url", "timezone", "description", "components", "severity", "update_cadence",
-    "feed", "incidents_dir", "webhooks",
+    "feed", "incidents_dir", "webhooks", "logo", "favicon", "website", "support",
 }
+IMAGE_SUFFIXES = (".svg", ".png", ".ico", ".webp", ".jpg", ".jpeg", ".gif")
 _COMPONENT_KEYS = {"id", "name", "description", "group", "since"}
 _FEED_KEYS = {"authority", "author", "email"}
 _WEBHOOK_KEYS = {"type", "url_env", "components"}
@@ -160,6 +167,48 @@ class _Reader:
         self.read_components(data)
         if "webhooks" in data:
             self.read_webhooks(data)
+        c.logo = self.image(data, "logo")
+        c.favicon = self.image(data, "favicon")
+        c.website = self.link(data, "website", ("https://", "http://"))
+        c.support = self.link(data, "support", ("https://", "http://", "mailto:"))
+
+    def image(self, data: LineDict, key: str) -> str | None:
+        """An image file inside the repository, as a POSIX path relative to its root."""
+        if key not in data:
+            return None
+        value = data[key]
+        example = f"{key}: docs/assets/{key}.svg"
+        if not isinstance(value, str) or not value.strip():
+            self.error(data, key, f"{key} must be the path of an image file in the repository, "
+                       f"e.g. {example}")
+            return None
+        root = self.config.root.resolve()
+        target = (root / value.strip()).resolve()
+        if not target.is_relative_to(root):
+            self.error(data, key, f'{key} "{value}" is outside the repository; put the image '
+                       f"in the repository and give its path relative to the root, e.g. {example}")
+        elif not target.is_file():
+            self.error(data, key, f'{key} "{value}" does not exist; give the path of an image '
+                       f"relative to the repository root, e.g. {example}")
+        elif target.suffix.lower() not in IMAGE_SUFFIXES:
+            self.error(data, key, f'{key} "{value}" is not an image; use a file ending in '
+                       f"{one_of(IMAGE_SUFFIXES)}")
+        else:
+            return target.relative_to(root).as_posix()
+        return None
+
+    def link(self, data: LineDict, key: str, schemes: tuple[str, ...]) -> str | None:
+        """An absolute link to the company's own pages."""
+        if key not in data:
+            return None
+        value = data[key]
+        text = value.strip() if isinstance(value, str) else ""
+        if not any(text.startswith(s) and len(text) > len(s) for s in schemes):
+            self.error(data, key, f"{key} must be an absolute link starting with "
+                       f"{one_of(schemes)}, e.g. {key}: https://example.com/"
+                       f"{'support/' if key == 'support' else ''}")
+            return None
+        return text
 
     def read_timezone(self, data: LineDict) -> None:
         name = str(data["timezone"])
