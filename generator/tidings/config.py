@@ -169,6 +169,11 @@ class _Reader:
             self.read_webhooks(data)
         c.logo = self.image(data, "logo")
         c.favicon = self.image(data, "favicon")
+        if c.logo and c.favicon and c.logo != c.favicon \
+                and c.logo.rsplit("/", 1)[-1] == c.favicon.rsplit("/", 1)[-1]:
+            self.error(data, "favicon", "logo and favicon are published side by side and have "
+                       "the same file name; rename one of them")
+            c.favicon = None
         c.website = self.link(data, "website", ("https://", "http://"))
         c.support = self.link(data, "support", ("https://", "http://", "mailto:"))
 

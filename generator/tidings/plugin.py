@@ -23,6 +23,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
+from . import urls
 from .outputs import generated_files
 from .pages import Site, SitePage, build_site
 from .problems import ContentError
@@ -81,6 +82,9 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         self.own_nav = config.nav is None
         if not config.site_url:
             config.site_url = snapshot.config.base_url
+        # The company's favicon, or a neutral one: never Material's book.
+        favicon = snapshot.config.favicon
+        config.theme["favicon"] = urls.brand(favicon) if favicon else urls.DEFAULT_FAVICON
         return config
 
     # --- pages and files ------------------------------------------------------------------
