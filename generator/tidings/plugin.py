@@ -147,6 +147,12 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         context["tidings_shared"] = self.shared_key(context, page, site_page)
         return context
 
+    def on_template_context(self, context: dict[str, Any], template_name: str,
+                            config: MkDocsConfig) -> dict[str, Any]:
+        """Material's own pages (404.html) get the site's header, footer and links too."""
+        context["tidings_site"] = self.site.common if self.site else {}
+        return context
+
     def shared_key(self, context: dict[str, Any], page: Page,
                    site_page: SitePage | None) -> str | None:
         """For a generated page outside the navigation (incidents, components, later history
