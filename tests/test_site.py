@@ -431,9 +431,7 @@ def test_subscribe_page_gives_absolute_urls(demo_site: Path) -> None:
     code = {c.text() for c in body.find_all("code")}
     base = "http://127.0.0.1:8000/"
     for path in ("history.atom", "history.rss", "updates.atom", "updates.rss",
-                 "maintenance.ics", "badge.svg", "components/api/history.atom",
-                 "components/api/history.rss", "components/storage/maintenance.ics",
-                 "components/email/badge.svg"):
+                 "maintenance.ics", "badge.svg"):
         assert base + path in code, path
         assert (demo_site / path).is_file(), path
     assert f'<script src="{base}embed.js" async></script>' in code
@@ -441,6 +439,17 @@ def test_subscribe_page_gives_absolute_urls(demo_site: Path) -> None:
     api = [a.attrs["href"] for a in body.find_all("a") if "/api/v2/" in a.attrs["href"]]
     assert f"{base}api/v2/summary.json" in api
     assert all((demo_site / a.removeprefix(base)).is_file() for a in api)
+    # Grouped, short: one chooser leads to each component's own feeds, calendar and badge.
+    headings = [h.text() for h in body.find_all("h2")]
+    assert headings == ["Every incident", "One component", "Maintenance calendar",
+                        "For developers"]
+    chooser = body.find("ul", "tidings-chooser").find_all("a")
+    assert [resolve("subscribe/", a.attrs["href"]) for a in chooser][0] == \
+        "components/api/#subscribe"
+    follow = article(demo_site, "components/api/")
+    for name in ("history.atom", "history.rss", "maintenance.ics", "badge.svg"):
+        assert f"components/api/{name}" in targets(follow, "components/api/"), name
+    assert not body.find_all("dl")
 
 
 def test_about_page_explains_levels_and_statuses_from_configuration(demo_site: Path) -> None:
@@ -465,8 +474,8 @@ def test_navigation_is_small_and_never_lists_incidents(demo_site: Path) -> None:
         assert [resolve(url, a.attrs["href"]) for a in links] == paths
 
 
-PUBLIC_KINDS = ("", "incidents/2026-11-23-api-errors/", "incidents/2026-10-14-login-failures/postmortem/",
-                "history/", "maintenance/", "uptime/", "postmortems/", "subscribe/", "about/",
+PUBLIC_KINDS = ("", "incidents/2026-11-23-api-errors/",
+                "incidents/2026-10-14-login-failures/postmortem/", "history/", "maintenance/", "uptime/", "postmortems/", "subscribe/", "about/",
                 "components/api/", "404.html")
 
 
@@ -496,7 +505,8 @@ def test_edit_links_only_in_a_preview_build(tmp_path: Path) -> None:
     text = (root / "mkdocs.yml").read_text()
     text = text.replace("docs_dir: docs\n", "repo_url: https://github.com/acme/status\n"
                         "edit_uri: edit/main/\ndocs_dir: docs\n")
-    text = text.replace("  language: en\n", "  language: en\n  features:\n    - content.action.edit\n")
+    text = text.replace("  language: en\n",
+                        "  language: en\n  features:\n    - content.action.edit\n")
     (root / "mkdocs.yml").write_text(text)
     site = built(root, DEMO_NOW)
     edit = "https://github.com/acme/status/edit/main/"
@@ -517,7 +527,8 @@ def test_logo_favicon_and_company_links_from_tidings_yml(tmp_path: Path) -> None
                                     "favicon: docs/brand/icon.png\n"
                                     "website: https://test.example/\n"
                                     "support: mailto:help@test.example\ncomponents:\n")
-    svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>'
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+           '<rect width="10" height="10"/></svg>')
     root = site_project(tmp_path, {"docs/brand/logo.svg": svg, "docs/brand/icon.png": "png"},
                         config=config)
     site = built(root, datetime(2026, 11, 5, 12, 0, tzinfo=UTC))

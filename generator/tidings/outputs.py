@@ -14,6 +14,7 @@ from .feeds import feed_files
 from .maintenance_calendar import calendar_files
 from .status import Snapshot
 
+
 def brand_files(snapshot: Snapshot) -> dict[str, bytes]:
     """The logo and favicon tidings.yml names (checked to be inside the repository)."""
     config = snapshot.config

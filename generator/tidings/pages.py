@@ -8,11 +8,11 @@ paginated or capped, so a build grows linearly with history.
 from __future__ import annotations
 
 import os
-from urllib.parse import urlsplit
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import urls
 from .model import Incident
