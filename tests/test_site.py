@@ -475,8 +475,8 @@ def test_navigation_is_small_and_never_lists_incidents(demo_site: Path) -> None:
 
 
 PUBLIC_KINDS = ("", "incidents/2026-11-23-api-errors/",
-                "incidents/2026-10-14-login-failures/postmortem/", "history/", "maintenance/", "uptime/", "postmortems/", "subscribe/", "about/",
-                "components/api/", "404.html")
+                "incidents/2026-10-14-login-failures/postmortem/", "history/", "maintenance/",
+                "uptime/", "postmortems/", "subscribe/", "about/", "components/api/", "404.html")
 
 
 def test_public_pages_are_the_companys_not_a_repositorys(demo_site: Path) -> None:
