@@ -176,6 +176,31 @@ def test_times_follow_the_readers_clock_and_the_stale_note_shows_when_old(
     expect(page.locator("[data-tidings-since]")).to_have_text("for 4 d 1 h")
 
 
+LAYOUT_SHIFTS = """() => new Promise(done => {
+  let total = 0;
+  new PerformanceObserver(list => { for (const e of list.getEntries()) total += e.value; })
+    .observe({type: "layout-shift", buffered: true});
+  setTimeout(() => done(total), 500);
+})"""
+
+
+@pytest.mark.parametrize("age", [timedelta(0), timedelta(days=4)])
+@pytest.mark.parametrize("name", ["overview", "incident"])
+def test_words_the_script_writes_do_not_move_the_page(browser: Any, site_url: str, name: str,
+                                                      age: timedelta) -> None:
+    """Relative times, the reader's own time, "An update was due …" and the out-of-date note
+    take the space the build reserved for them (a phone in another zone than the page's)."""
+    page = new_page(browser, viewport={"width": 412, "height": 823}, is_mobile=True)
+    try:
+        page.clock.set_fixed_time(DEMO_NOW + age)
+        page.goto(site_url + PAGES[name])
+        assert page.evaluate(LAYOUT_SHIFTS) <= 0.01
+        stale = page.locator(".tidings-asof--stale")
+        expect(stale).to_have_count(1 if age else 0)
+    finally:
+        page.context.close()
+
+
 # --- uptime days by touch, keyboard and without JavaScript ----------------------------------
 
 def test_tapping_a_day_opens_its_panel_and_escape_closes_it(phone: Any, site_url: str,

@@ -80,7 +80,7 @@
       var time = node.querySelector("time");
       node.className += " tidings-next--overdue";
       node.textContent = "An update was due " + ago(ms) + " (by " + (time ? time.textContent : "") +
-        "); we are working on it.";
+        ").";
     });
   }
 
@@ -91,8 +91,7 @@
     var minutes = parseInt(note.getAttribute("data-tidings-stale-minutes"), 10) || 30;
     if (!isNaN(built) && now - built > minutes * 60000) {
       note.classList.add("tidings-asof--stale");
-      note.textContent = "Updated " + ago(built) + ": this page may be out of date. " +
-        "Reload it, or check back shortly.";
+      note.textContent = "Updated " + ago(built) + ": this page may be out of date.";
     }
   }
 
