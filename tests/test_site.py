@@ -404,9 +404,9 @@ def test_history_groups_by_month_newest_first(demo_site: Path) -> None:
     body = article(demo_site, "history/")
     months = [m.find("h2").text() for m in body.find_all("section", "tidings-month")]
     assert months == ["November 2026", "October 2026"]  # 30 Sep 23:10 UTC is 1 Oct in Berlin
-    titles = [c.find(cls="tidings-card__title").text()
-              for c in body.find_all("section", "tidings-card")]
-    assert titles == ["Elevated API error rates", "Managed database upgrade to PostgreSQL 18",
+    titles = [a.text() for a in body.find_all("a", "tidings-list__title")]
+    # Maintenance is filed by its window (28 Nov, 8 Nov), incidents by their creation.
+    assert titles == ["Managed database upgrade to PostgreSQL 18", "Elevated API error rates",
                       "Object storage migration to new hardware", "Delayed alert emails",
                       "Sign-in failures for SSO customers", "Dashboard unavailable"]
     assert not body.find_all("nav", "tidings-pager")  # one page only
@@ -625,15 +625,15 @@ def sixty(tmp_path_factory) -> Path:
 
 def test_history_is_paginated(sixty: Path) -> None:
     pages = [article(sixty, url) for url in ("history/", "history/page/2/", "history/page/3/")]
-    cards = [[c.find(cls="tidings-card__title").text() for c in p.find_all("section",
-                                                                          "tidings-card")]
-             for p in pages]
+    cards = [[a.text() for a in p.find_all("a", "tidings-list__title")] for p in pages]
     assert [len(c) for c in cards] == [25, 25, 10]
     flat = [title for chunk in cards for title in chunk]
     assert flat == [f"Incident number {n:03d}" for n in range(59, -1, -1)]
     assert not (sixty / "history/page/4").exists()
     assert not (sixty / "history/page/1").exists()
-    pager = pages[1].find("nav", "tidings-pager")
+    pagers = pages[1].find_all("nav", "tidings-pager")  # at the top and at the bottom
+    assert [p.attrs["aria-label"] for p in pagers] == ["History pages, top", "History pages"]
+    pager = pagers[-1]
     assert "Page 2 of 3 (60 in all)" in pager.text()
     assert resolve("history/page/2/", pager.find("a", rel="prev").attrs["href"]) == "history/"
     assert resolve("history/page/2/", pager.find("a", rel="next").attrs["href"]) == \

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -199,8 +200,16 @@ class SiteBuilder:
                          nav_title="Overview", description=self.config.description
                          or f"Current status of {self.config.name}")
 
+    def filed_at(self, incident: Incident) -> datetime:
+        """Where the history files an entry: maintenance by its window, incidents by creation."""
+        if incident.is_maintenance and incident.scheduled_for:
+            return incident.scheduled_for
+        return incident.created_at or self.snapshot.now
+
     def history(self) -> list[SitePage]:
-        chunks = paginate(self.snapshot.incidents, HISTORY_PAGE_SIZE)
+        filed = sorted(self.snapshot.incidents, key=lambda i: (self.filed_at(i), i.id),
+                       reverse=True)
+        chunks = paginate(filed, HISTORY_PAGE_SIZE)
         return [self.history_page(n, chunk, len(chunks))
                 for n, chunk in enumerate(chunks, start=1)]
 
@@ -208,8 +217,7 @@ class SiteBuilder:
         def build() -> dict[str, Any]:
             months: list[tuple[str, list[IncidentView]]] = []
             for incident in chunk:
-                heading = month_heading(incident.created_at or self.snapshot.now,
-                                        self.config.timezone)
+                heading = month_heading(self.filed_at(incident), self.config.timezone)
                 if not months or months[-1][0] != heading:
                     months.append((heading, []))
                 months[-1][1].append(self.views.incident(incident))
