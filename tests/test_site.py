@@ -282,14 +282,27 @@ def test_uptime_days_are_the_days_of_the_page_time_zone(tmp_path: Path) -> None:
 
 
 def test_uptime_before_a_component_existed_is_no_data(demo_site: Path) -> None:
-    body = article(demo_site, "uptime/")
-    storage = body.find("section", "tidings-component",
-                        **{"aria-labelledby": "component-storage"})
-    labels = [a.attrs["aria-label"] for a in storage.find("ol").find_all("a")]
+    storage = article(demo_site, "components/storage/")
+    labels = [a.attrs["aria-label"] for a in storage.find("ol", "tidings-bars").find_all("a")]
     assert labels[0] == "26 Aug 2026: no data"
     assert labels.index("1 Oct 2026: operational, no downtime, 100 % uptime") == 36
     assert any(label.startswith("8 Nov 2026: under maintenance, no downtime") for label in labels)
-    assert len(body.find_all("ol", "tidings-bars")) == 6
+
+
+def test_uptime_page_gives_each_component_its_calendar_months(demo_site: Path) -> None:
+    body = article(demo_site, "uptime/")
+    tables = body.find_all("table")
+    assert len(tables) == 3  # Platform, Data, Other
+    head = [th.text() for th in tables[0].find("thead").find_all("th")]
+    assert head == ["Component", "Sep(September 2026)", "Oct(October 2026)",
+                    "Nov(November 2026)", "90 days"]
+    rows = {tr.find("th").text(): [td.text() for td in tr.find_all("td")]
+            for t in tables for tr in t.find("tbody").find_all("tr")}
+    assert rows["Object storage"][0] == "no data"  # it exists since 1 Oct
+    assert rows["API"][-1] == article(demo_site, "").find(
+        "section", **{"aria-labelledby": "component-api"}).find(
+        cls="tidings-span--90").find(cls="tidings-uptime__percent").text().split(" uptime")[0]
+    assert not body.find_all("ol", "tidings-bars")  # the bars are on the overview already
 
 
 def test_overview_lists_the_last_15_days_newest_first(demo_site: Path) -> None:

@@ -22,6 +22,7 @@ from .render import markdown_to_html, markdown_to_text
 from .status import Snapshot
 from .timestamps import iso
 from .uptime import ComponentUptime, DayUptime
+from .uptime import months as uptime_months
 from .vocabulary import COMPONENT_STATUS_LABELS, STATUS_LABELS, worst
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -162,6 +163,7 @@ class UptimeView:
     percents: list[tuple[int, str]]  # (days, uptime) for the spans narrow screens show
     days: list[DayView]  # oldest first
     incident_days: list[DayView]  # newest first: only days with an incident or maintenance
+    months: list[tuple[str, str, str]]  # ("Nov", "November 2026", "99.95 %"), oldest first
     first_day: str
     last_day: str
 
@@ -193,6 +195,7 @@ class GroupView:
 
 # Narrow screens show the newest of these spans (CSS picks one by width), widest last.
 UPTIME_SPANS = (30, 60, 90)
+UPTIME_MONTHS = 3  # the Uptime page's calendar months: this one and the two before
 
 
 def day_view(component_id: str, day: DayUptime, incidents: list[DayLink]) -> DayView:
@@ -222,6 +225,8 @@ def uptime_view(uptime: ComponentUptime, links: dict[date, list[DayLink]]) -> Up
                   if n <= len(days)],
         days=days,
         incident_days=[d for d in reversed(days) if d.incidents],
+        months=[(MONTHS[m.month - 1][:3], f"{MONTHS[m.month - 1]} {m.year}", format_percent(p))
+                for m, p in uptime_months(uptime)[-UPTIME_MONTHS:]],
         first_day=format_date(uptime.days[0].day) if uptime.days else "",
         last_day=format_date(uptime.days[-1].day) if uptime.days else "",
     )

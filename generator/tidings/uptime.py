@@ -74,11 +74,23 @@ class ComponentUptime:
 
     def percent_of(self, last: int) -> float | None:
         """Uptime over the ``last`` days with data (the newest), or None when there are none."""
-        days = [d for d in self.days[-last:] if d.has_data]
-        minutes = sum(d.minutes for d in days)
-        if minutes <= 0:
-            return None
-        return 100.0 * (1 - sum(d.downtime for d in days) / minutes)
+        return _percent(self.days[-last:])
+
+
+def months(uptime: ComponentUptime) -> list[tuple[date, float | None]]:
+    """Uptime per calendar month of the window (first day of the month, percent), oldest
+    first; the first and last months count only the days the window has of them."""
+    found: dict[date, list[DayUptime]] = {}
+    for day in uptime.days:
+        found.setdefault(day.day.replace(day=1), []).append(day)
+    return [(month, _percent(days)) for month, days in found.items()]
+
+
+def _percent(days: list[DayUptime]) -> float | None:
+    minutes = sum(d.minutes for d in days if d.has_data)
+    if minutes <= 0:
+        return None
+    return 100.0 * (1 - sum(d.downtime for d in days if d.has_data) / minutes)
 
 
 def uptime_for(component: Component, segments: list[Segment], now: datetime,
