@@ -93,13 +93,14 @@ def format_duration(span: timedelta | None) -> str:
 
 
 def format_ago(span: timedelta) -> str:
-    """``4 days``, ``3 hours``, ``25 minutes``: how long ago, in the largest whole unit."""
-    minutes = max(int(span.total_seconds() // 60), 0)
-    for unit, size in (("day", 24 * 60), ("hour", 60)):
-        if minutes >= size:
-            count = minutes // size
+    """``4 days``, ``2 hours``, ``25 minutes``: the largest unit that fits, rounded as
+    tidings.js rounds it, so the build's words and the script's agree."""
+    seconds = max(span.total_seconds(), 0)
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = int(seconds / size + 0.5)
             return f"{count} {unit}{'s' if count > 1 else ''}"
-    return "under a minute" if minutes < 1 else f"{minutes} minute{'s' if minutes > 1 else ''}"
+    return "under a minute"
 
 
 def format_relative(moment: datetime, now: datetime) -> str:
