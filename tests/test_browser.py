@@ -228,10 +228,16 @@ def test_tab_reaches_the_days_and_enter_opens_them(page: Any, site_url: str) -> 
             break
     else:
         pytest.fail("Tab never reached a day of the uptime bars")
+    label = "() => document.activeElement.getAttribute('aria-label')"
+    assert page.evaluate(label).startswith("23 Nov 2026")  # the newest day of the component
+    page.keyboard.press("ArrowLeft")  # the arrow keys move between days: one Tab stop each
+    assert page.evaluate(label).startswith("22 Nov 2026")
     page.keyboard.press("Enter")
-    expect(page.get_by_role("dialog")).to_have_count(1)
+    expect(page.get_by_role("dialog", name="API, 22 Nov 2026")).to_have_count(1)
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog")).to_have_count(0)
+    page.keyboard.press("Tab")  # on to the next component's days, not the 21st of November
+    assert page.evaluate(label) is None or not page.evaluate(label).startswith("21 Nov")
 
 
 def test_narrow_screens_show_fewer_days_with_their_uptime(browser: Any, site_url: str) -> None:

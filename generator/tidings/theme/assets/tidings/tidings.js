@@ -144,11 +144,32 @@
     open = { bar: bar, panel: panel };
     panel.focus();
   }
+  /* One Tab stop per component (its newest day); the arrow keys, Home and End move between
+     its days, so a keyboard is not made to pass 90 stops per component. */
+  function shown(list) {
+    return [].filter.call(list.querySelectorAll(".tidings-bar"), function (bar) {
+      return bar.offsetParent !== null;
+    });
+  }
+  function roving(event) {
+    var bar = event.target.closest && event.target.closest(".tidings-bar");
+    var keys = { ArrowLeft: -1, ArrowRight: 1, Home: -1e4, End: 1e4 };
+    if (!bar || !(event.key in keys)) return;
+    var days = shown(bar.closest(".tidings-bars"));
+    var next = days[Math.max(0, Math.min(days.length - 1, days.indexOf(bar) + keys[event.key]))];
+    event.preventDefault();
+    if (!next || next === bar) return;
+    bar.tabIndex = -1;
+    next.tabIndex = 0;
+    next.focus();
+  }
   function bars() {
     each(".tidings-bar", function (bar) {
       bar.setAttribute("role", "button");
       bar.setAttribute("aria-expanded", "false");
+      bar.tabIndex = bar.parentNode.nextElementSibling ? -1 : 0;
     });
+    document.addEventListener("keydown", roving);
     document.addEventListener("click", function (event) {
       var bar = event.target.closest && event.target.closest(".tidings-bar");
       if (bar) {
