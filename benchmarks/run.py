@@ -2,17 +2,21 @@
 
     python benchmarks/run.py --sizes 1000 2000 10000 --runs 3
     python benchmarks/run.py --quick
+    python benchmarks/run.py --components 500 --groups 25 --sizes 1000 --runs 1
 
 For each size N it writes a synthetic history (benchmarks/synthetic.py) into a temporary
 repository and the floor site (the same Markdown text as one page per incident,
 a one-item nav), then runs each command ``--runs`` times, every run in a fresh subprocess, and
 prints a Markdown table of median wall time, peak memory (maximum resident set size of the
 child, from ``wait4``) and the ratio to the floor, followed by the targets and the machine.
+With ``--components C --groups G`` the site has C components in G groups instead of 20, and
+the report adds the size of the overview (HTML and gzip), which must stay small at that scale.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import platform
 import shutil
@@ -34,6 +38,8 @@ CHECK_TARGET_S = 5.0  # seconds for `tidings check` at 10,000 incidents
 BUILD_FLOOR_TARGET = 1.5
 LINEAR_TARGET = 1.25
 MEMORY_TARGET_MIB = 1024
+OVERVIEW_HTML_TARGET = 1_500_000  # bytes, for 500 components in 25 groups
+OVERVIEW_GZIP_TARGET = 150_000
 
 
 @dataclass
@@ -104,12 +110,13 @@ def measure(task: str, work: Path, runs: int) -> Measure:
     return result
 
 
-def bench_size(n: int, runs: int, tasks: tuple[str, ...], keep: Path | None) -> dict:
+def bench_size(n: int, runs: int, tasks: tuple[str, ...], keep: Path | None,
+               components: list | None = None) -> dict:
     """Generate both sites for ``n`` and measure every task."""
     work = Path(tempfile.mkdtemp(prefix=f"tidings-bench-{n}-", dir=keep))
     try:
         log(f"N={n}: writing the synthetic history and the floor into {work}")
-        entries = synthetic.write_site(work / "site", n)
+        entries = synthetic.write_site(work / "site", n, components=components)
         synthetic.write_floor(work / "floor", n)
         files = sum(len(e.files) for e in entries)
         results = {"n": n, "files": files}
@@ -118,10 +125,32 @@ def bench_size(n: int, runs: int, tasks: tuple[str, ...], keep: Path | None) -> 
             results[task] = measure(task, work, runs)
             log(f"N={n}: {task} median {results[task].seconds:.2f} s "
                 f"(CPU {results[task].cpu:.2f} s), peak {results[task].peak_mib:.0f} MiB")
+            if task == "build":
+                results["overview"] = overview_size(work / "out-build")
         return results
     finally:
         if keep is None:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def overview_size(site: Path) -> tuple[int, int]:
+    """The overview's HTML size and its gzip size (level 9, as a CDN would serve it)."""
+    html = (site / "index.html").read_bytes()
+    return len(html), len(gzip.compress(html, compresslevel=9, mtime=0))
+
+
+def overview_lines(rows: list[dict], components: int, groups: int) -> list[str]:
+    found = []
+    for row in rows:
+        if "overview" not in row:
+            continue
+        html, packed = row["overview"]
+        found.append(verdict(
+            f"overview with {components} components in {groups} groups at N={row['n']:,}: "
+            f"{html / 1e6:.2f} MB of HTML (target <= {OVERVIEW_HTML_TARGET / 1e6:.1f} MB), "
+            f"{packed / 1e3:.0f} KB gzip (target <= {OVERVIEW_GZIP_TARGET / 1e3:.0f} KB)",
+            html <= OVERVIEW_HTML_TARGET and packed <= OVERVIEW_GZIP_TARGET))
+    return found
 
 
 def log(message: str) -> None:
@@ -241,6 +270,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="measure only these tasks")
     parser.add_argument("--quick", action="store_true",
                         help="small sizes (50 200), one run each: a smoke test")
+    parser.add_argument("--components", type=int, default=None,
+                        help="this many components instead of 20 (e.g. 500); reports the "
+                        "overview's size")
+    parser.add_argument("--groups", type=int, default=25,
+                        help="groups of the --components configuration (default: 25)")
     parser.add_argument("--keep", type=Path, default=None,
                         help="write the generated sites under this folder and keep them")
     args = parser.parse_args(argv)
@@ -249,12 +283,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
     load_before = os.getloadavg()
-    rows = [bench_size(n, runs, tasks, args.keep) for n in sizes]
+    components = (synthetic.many_components(args.components, args.groups)
+                  if args.components else None)
+    rows = [bench_size(n, runs, tasks, args.keep, components) for n in sizes]
     print(f"Median of {runs} run(s) each: wall time and CPU time (user + system) in seconds, "
           f"peak RSS in MiB.\n")
     print(table(rows, tasks))
     print()
     print("\n".join(targets(rows, tasks)))
+    if components:
+        print("\n".join(overview_lines(rows, len(components), args.groups)))
     print()
     print("\n".join(machine(load_before)))
     print(f"- command: python benchmarks/run.py {' '.join(argv or sys.argv[1:])}")

@@ -294,7 +294,7 @@ class History:
 # -- whole repositories ------------------------------------------------------------------------
 
 
-def tidings_config() -> dict:
+def tidings_config(components: list[tuple[str, str, str | None]] | None = None) -> dict:
     return {
         "name": "Acme Cloud Status",
         "url": "http://127.0.0.1:8000/",
@@ -306,9 +306,21 @@ def tidings_config() -> dict:
         "components": [
             {"id": cid, "name": name, **({"group": group} if group else {}),
              "since": "2018-01-01"}
-            for cid, name, group in COMPONENTS
+            for cid, name, group in (components or COMPONENTS)
         ],
     }
+
+
+def many_components(count: int = 500, groups: int = 25) -> list[tuple[str, str, str | None]]:
+    """``count`` components in ``groups`` groups, as a large provider's page has them: the 20
+    above (which the history's incidents name; the ungrouped two join Platform) and more
+    services, spread evenly over the rest of the groups."""
+    base = [(cid, name, group or "Platform") for cid, name, group in COMPONENTS]
+    names = sorted({g for _cid, _name, g in base})
+    names += [f"Region {n:02d}" for n in range(1, groups - len(names) + 1)]
+    extra = [(f"svc-{n:03d}", f"Service {n:03d}", names[n % len(names)])
+             for n in range(1, count - len(base) + 1)]
+    return base + extra
 
 
 def repo_mkdocs_config() -> dict:
@@ -328,10 +340,11 @@ def write_history(dest: Path, n: int, seed: int = SEED, now: datetime = NOW) -> 
     return entries
 
 
-def write_site(dest: Path, n: int, seed: int = SEED, now: datetime = NOW) -> list[Entry]:
+def write_site(dest: Path, n: int, seed: int = SEED, now: datetime = NOW,
+               components: list[tuple[str, str, str | None]] | None = None) -> list[Entry]:
     """A whole Tidings repository with ``n`` incidents, ready for ``mkdocs build``."""
     dest.mkdir(parents=True, exist_ok=True)
-    (dest / "tidings.yml").write_text(yaml_text(tidings_config()),
+    (dest / "tidings.yml").write_text(yaml_text(tidings_config(components)),
                                       encoding="utf-8")
     shutil.copy(REPO / "mkdocs.yml", dest / "mkdocs.yml")
     for name in ("docs", "site_templates"):

@@ -35,6 +35,7 @@ VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 INSTALL_HINT = "run scripts/install-test-tools (apt chromium/jing/java, npm ci)"
 PHONE = {"width": 375, "height": 812}
 SEVERE_IMPACTS = frozenset({"serious", "critical"})
+ALL_IMPACTS = frozenset({"minor", "moderate", "serious", "critical"})
 
 
 def in_ci() -> bool:

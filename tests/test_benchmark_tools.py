@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import os
 import re
@@ -84,6 +85,24 @@ def test_generated_site_and_floor_build(tmp_path: Path):
     first = entries[0]
     html = (tmp_path / "fo" / first.id / "index.html").read_text(encoding="utf-8")
     assert first.title in html and "<li>" in html  # the same Markdown text, rendered
+
+
+def test_overview_stays_small_with_500_components_in_25_groups(tmp_path: Path):
+    """Real pages have hundreds of components: the overview carries each one's status and
+    90-day uptime, folded by group, and leaves the daily bars to the component pages."""
+    components = synthetic.many_components(500, 25)
+    assert len(components) == 500 and len({g for _c, _n, g in components}) == 25
+    synthetic.write_site(tmp_path / "site", 40, components=components)
+    built = build_site(tmp_path / "site", tmp_path / "out", synthetic.NOW)
+    assert built.returncode == 0, built.stderr
+    html = (tmp_path / "out" / "index.html").read_bytes()
+    assert len(html) <= 1_500_000 and len(gzip.compress(html, 9, mtime=0)) <= 150_000
+    text = html.decode()
+    assert text.count('<details class="tidings-group"') == 25
+    assert text.count('class="tidings-component"') == 500
+    assert 'class="tidings-bars"' not in text
+    component = (tmp_path / "out" / "components" / "svc-001" / "index.html").read_text()
+    assert component.count('class="tidings-bar ') == 90  # the full bars one click away
 
 
 def test_runner_prints_the_table():

@@ -133,8 +133,9 @@ def test_overdue_update_is_reported_but_never_fails_the_build(tmp_path: Path) ->
     late = DEMO_NOW.replace(hour=17)  # the update promised for 15:10 UTC has not come
     result = build_site(root, root / "site", late)  # --strict
     assert result.returncode == 0, result.stderr
-    assert "Next update expected soon (it was due by" in (root / "site/index.html").read_text(
-        encoding="utf-8")
+    # 17:00 UTC, the update was due at 15:10 UTC: the page says so truthfully.
+    assert "An update was due <span data-tidings-ago=\"2026-11-23T15:10:00Z\">2 hours ago</span>" \
+        in (root / "site/index.html").read_text(encoding="utf-8")
     cli = run_cli("build", "--now", late.isoformat(), cwd=root)
     assert cli.exit_code == 0, cli.output
     assert "warning: update overdue" in cli.stdout

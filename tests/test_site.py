@@ -195,7 +195,8 @@ def test_overview_shows_the_open_incident_with_latest_update_and_next_update(
     assert resolve("", incident.find("a").attrs["href"]) == "incidents/2026-11-23-api-errors/"
     meta = incident.find(cls="tidings-card__meta").text()
     assert "Identified" in meta and "Major impact" in meta
-    assert "Started 23 Nov 2026, 14:50 CET, ongoing for 1 h 10 min" in meta
+    # True however old the page gets; tidings.js writes the live duration in its place.
+    assert "Ongoing since 23 Nov 2026, 14:50 CET, for at least 1 h 10 min" in meta
     latest = incident.find(cls="tidings-card__latest")
     assert "15:40 CET" in latest.text()
     assert "The replica is promoted" in latest.text()
@@ -217,9 +218,13 @@ def test_overview_shows_upcoming_maintenance_with_its_window(demo_site: Path) ->
 
 def test_overview_lists_components_by_group_with_status(demo_site: Path) -> None:
     body = article(demo_site, "")
-    groups = body.find_all("section", "tidings-group")
-    headings = [next(n for n in g.iter() if n.tag in ("h2", "h3")).text() for g in groups]
+    groups = body.find_all("details", "tidings-group")
+    headings = [g.find(cls="tidings-group__name").text() for g in groups]
     assert headings == ["Platform", "Data", "Other"]
+    # A group says its own status and is open when something in it is not operational.
+    assert [g.find("summary").find(cls="tidings-status").text() for g in groups] == [
+        "Partial outage", "Partial outage", "Operational"]
+    assert ["open" in g.attrs for g in groups] == [True, True, False]
     status = {
         c.find(cls="tidings-component__name").text():
             c.find(cls="tidings-component__head").find(cls="tidings-status").text()
@@ -233,31 +238,82 @@ def test_overview_lists_components_by_group_with_status(demo_site: Path) -> None
 def test_uptime_bars_label_every_day_with_date_and_downtime(demo_site: Path) -> None:
     body = article(demo_site, "")
     api = body.find("section", "tidings-component", **{"aria-labelledby": "component-api"})
-    bars = api.find("ol", "tidings-bars").find_all("li")
+    bars = api.find("ol", "tidings-bars").find_all("a", "tidings-bar")
     assert len(bars) == 90
-    for bar in bars:  # readable without hovering: visually hidden text, plus a title
-        assert bar.find("span", "tidings-sr").text() == bar.attrs["title"]
-    assert bars[0].attrs["title"].startswith("26 Aug 2026: ")
-    today = bars[-1].attrs["title"]
-    assert today.startswith("23 Nov 2026: partial outage, ") and "of downtime" in today
+    labels = [bar.attrs["aria-label"] for bar in bars]  # each day is a link with its words
+    assert labels[0].startswith("26 Aug 2026: ")
+    assert labels[-1].startswith("23 Nov 2026: partial outage, ") and "of downtime" in labels[-1]
     assert "tidings-bar--partial_outage" in bars[-1].classes
-    assert bars[-2].attrs["title"] == "22 Nov 2026: operational, no downtime, 100 % uptime"
-    percent = api.find(cls="tidings-uptime__percent").text()
-    assert re.fullmatch(r"99\.\d\d % uptime", percent), percent
-    # The text fallback lists the days with something to say, newest first.
-    days = [li.text() for li in api.find("details").find_all("li")]
-    assert days and days[0].startswith("23 Nov 2026: partial outage")
+    assert labels[-2] == "22 Nov 2026: operational, no downtime, 100 % uptime"
+    percents = {s.classes[-1]: s.find(cls="tidings-uptime__percent").text()
+                for s in api.find_all("span", "tidings-span")}
+    assert set(percents) == {"tidings-span--30", "tidings-span--60", "tidings-span--90"}
+    assert re.fullmatch(r"99\.\d\d % uptime over 90 days", percents["tidings-span--90"])
+    # Without a script a day with an incident leads to its entry, which links the incident.
+    assert bars[-1].attrs["href"] == "#api-2026-11-23"
+    entry = api.find("li", id="api-2026-11-23")
+    assert entry.find("a").text() == "Elevated API error rates"
+    assert resolve("", entry.find("a").attrs["href"]) == "incidents/2026-11-23-api-errors/"
+    quiet = bars[-2].attrs["href"]
+    assert resolve("", quiet) == "components/api/#uptime"  # a quiet day: its full record
+    days = [li.attrs["id"] for li in api.find("ul", "tidings-uptime__days").find_all("li")]
+    assert days[0] == "api-2026-11-23" and days == sorted(days, reverse=True)
+    assert not body.find_all("details", "tidings-uptime__days")  # no "Days with incidents" box
+
+
+def test_uptime_days_are_the_days_of_the_page_time_zone(tmp_path: Path) -> None:
+    """An incident at 00:30 Berlin time (23:30 UTC the day before) is on the date its page
+    shows, in the bars and in the list of days."""
+    config = MINIMAL_CONFIG.replace("url: https://status.test.example/\n",
+                                    "url: https://status.test.example/\ntimezone: Europe/Berlin\n")
+    root = site_project(tmp_path, incident_files(
+        "2026-11-05-late", "Late night errors", [
+            ("2026-11-05T00:30:00+01:00", "investigating", "Errors."),
+            ("2026-11-05T01:30:00+01:00", "resolved", "Fixed.")],
+        components_at={0: "components:\n  api: major_outage\n"}), config=config)
+    site = built(root, datetime(2026, 11, 6, 12, 0, tzinfo=UTC))
+    body = article(site, "")
+    api = body.find("section", "tidings-component", **{"aria-labelledby": "component-api"})
+    bars = {b.attrs["aria-label"].split(":")[0]: b for b in api.find_all("a", "tidings-bar")}
+    assert "tidings-bar--major_outage" in bars["5 Nov 2026"].classes
+    assert "tidings-bar--operational" in bars["4 Nov 2026"].classes
+    assert api.find("li", id="api-2026-11-05").find("a").text() == "Late night errors"
+    assert "5 Nov 2026, 00:30 CET" in article(site, "incidents/2026-11-05-late/").text()
 
 
 def test_uptime_before_a_component_existed_is_no_data(demo_site: Path) -> None:
-    body = article(demo_site, "uptime/")
-    storage = body.find("section", "tidings-component",
-                        **{"aria-labelledby": "component-storage"})
-    labels = [li.attrs["title"] for li in storage.find("ol").find_all("li")]
+    storage = article(demo_site, "components/storage/")
+    labels = [a.attrs["aria-label"] for a in storage.find("ol", "tidings-bars").find_all("a")]
     assert labels[0] == "26 Aug 2026: no data"
     assert labels.index("1 Oct 2026: operational, no downtime, 100 % uptime") == 36
     assert any(label.startswith("8 Nov 2026: under maintenance, no downtime") for label in labels)
-    assert len(body.find_all("ol", "tidings-bars")) == 6
+
+
+def test_uptime_page_gives_each_component_its_calendar_months(demo_site: Path) -> None:
+    body = article(demo_site, "uptime/")
+    tables = body.find_all("table")
+    assert len(tables) == 3  # Platform, Data, Other
+    head = [th.text() for th in tables[0].find("thead").find_all("th")]
+    assert head == ["Component", "Sep(September 2026)", "Oct(October 2026)",
+                    "Nov(November 2026)", "90 days"]
+    rows = {tr.find("th").text(): [td.text() for td in tr.find_all("td")]
+            for t in tables for tr in t.find("tbody").find_all("tr")}
+    assert rows["Object storage"][0] == "no data"  # it exists since 1 Oct
+    assert rows["API"][-1] == article(demo_site, "").find(
+        "section", **{"aria-labelledby": "component-api"}).find(
+        cls="tidings-span--90").find(cls="tidings-uptime__percent").text().split(" uptime")[0]
+    assert not body.find_all("ol", "tidings-bars")  # the bars are on the overview already
+
+
+def test_overview_lists_the_last_15_days_newest_first(demo_site: Path) -> None:
+    history = article(demo_site, "").find("section", **{"aria-labelledby": "recent-history"})
+    entries = [li for li in history.find("ol", "tidings-days").children
+               if isinstance(li, Node) and li.tag == "li"]
+    assert [li.attrs["id"] for li in entries][:2] == ["day-2026-11-23", "day-2026-11-22"]
+    assert len(entries) == 15 and entries[-1].attrs["id"] == "day-2026-11-09"
+    today = entries[0]
+    assert today.find("a").text() == "Elevated API error rates" and "ongoing" in today.text()
+    assert entries[1].find(cls="tidings-days__none").text() == "No incidents reported."
 
 
 def test_every_page_names_the_build_time_and_time_zone(demo_site: Path) -> None:
@@ -266,9 +322,10 @@ def test_every_page_names_the_build_time_and_time_zone(demo_site: Path) -> None:
         assert "Page built 23 Nov 2026, 16:00 CET." in footer.text()
         assert "Europe/Berlin" in footer.text()
         assert times(footer) == ["2026-11-23T15:00:00Z"]
-        stale = article(demo_site, url).find(cls="tidings-stale")
-        assert "hidden" in stale.attrs and stale.attrs["data-tidings-built"] == \
-            "2026-11-23T15:00:00Z" and stale.attrs["data-tidings-stale-minutes"] == "30"
+        asof = article(demo_site, url).find(cls="tidings-asof")  # the out-of-date note's place
+        assert asof.text() == "Updated 23 Nov 2026, 16:00 CET."
+        assert asof.attrs["data-tidings-built"] == "2026-11-23T15:00:00Z"
+        assert asof.attrs["data-tidings-stale-minutes"] == "30"
 
 
 def test_every_page_links_the_feeds_in_its_head(demo_site: Path) -> None:
@@ -291,7 +348,7 @@ def test_incident_page_shows_facts_and_timeline_newest_first(demo_site: Path) ->
     assert body.find("h1").text() == "Elevated API error rates"
     facts = body.find("dl", "tidings-facts").text()
     for fact in ("Status Identified", "Impact Major: An important feature is failing",
-                 "Started 23 Nov 2026, 14:50 CET", "Ongoing for 1 h 10 min",
+                 "Started 23 Nov 2026, 14:50 CET", "Ongoing for at least 1 h 10 min",
                  "Next update by 23 Nov 2026, 16:10 CET"):
         assert fact in facts
     updates = body.find("ol", "tidings-timeline").find_all("article", "tidings-update")
@@ -360,9 +417,9 @@ def test_history_groups_by_month_newest_first(demo_site: Path) -> None:
     body = article(demo_site, "history/")
     months = [m.find("h2").text() for m in body.find_all("section", "tidings-month")]
     assert months == ["November 2026", "October 2026"]  # 30 Sep 23:10 UTC is 1 Oct in Berlin
-    titles = [c.find(cls="tidings-card__title").text()
-              for c in body.find_all("section", "tidings-card")]
-    assert titles == ["Elevated API error rates", "Managed database upgrade to PostgreSQL 18",
+    titles = [a.text() for a in body.find_all("a", "tidings-list__title")]
+    # Maintenance is filed by its window (28 Nov, 8 Nov), incidents by their creation.
+    assert titles == ["Managed database upgrade to PostgreSQL 18", "Elevated API error rates",
                       "Object storage migration to new hardware", "Delayed alert emails",
                       "Sign-in failures for SSO customers", "Dashboard unavailable"]
     assert not body.find_all("nav", "tidings-pager")  # one page only
@@ -387,9 +444,7 @@ def test_subscribe_page_gives_absolute_urls(demo_site: Path) -> None:
     code = {c.text() for c in body.find_all("code")}
     base = "http://127.0.0.1:8000/"
     for path in ("history.atom", "history.rss", "updates.atom", "updates.rss",
-                 "maintenance.ics", "badge.svg", "components/api/history.atom",
-                 "components/api/history.rss", "components/storage/maintenance.ics",
-                 "components/email/badge.svg"):
+                 "maintenance.ics", "badge.svg"):
         assert base + path in code, path
         assert (demo_site / path).is_file(), path
     assert f'<script src="{base}embed.js" async></script>' in code
@@ -397,6 +452,17 @@ def test_subscribe_page_gives_absolute_urls(demo_site: Path) -> None:
     api = [a.attrs["href"] for a in body.find_all("a") if "/api/v2/" in a.attrs["href"]]
     assert f"{base}api/v2/summary.json" in api
     assert all((demo_site / a.removeprefix(base)).is_file() for a in api)
+    # Grouped, short: one chooser leads to each component's own feeds, calendar and badge.
+    headings = [h.text() for h in body.find_all("h2")]
+    assert headings == ["Every incident", "One component", "Maintenance calendar",
+                        "For developers"]
+    chooser = body.find("ul", "tidings-chooser").find_all("a")
+    assert [resolve("subscribe/", a.attrs["href"]) for a in chooser][0] == \
+        "components/api/#subscribe"
+    follow = article(demo_site, "components/api/")
+    for name in ("history.atom", "history.rss", "maintenance.ics", "badge.svg"):
+        assert f"components/api/{name}" in targets(follow, "components/api/"), name
+    assert not body.find_all("dl")
 
 
 def test_about_page_explains_levels_and_statuses_from_configuration(demo_site: Path) -> None:
@@ -415,13 +481,47 @@ def test_navigation_is_small_and_never_lists_incidents(demo_site: Path) -> None:
                 "About"]
     paths = ["", "history/", "maintenance/", "uptime/", "postmortems/", "subscribe/", "about/"]
     for url in ("", "incidents/2026-11-23-api-errors/", "components/api/", "history/"):
-        nav = page(demo_site, url).find("nav", "md-nav--primary").find("ul", "md-nav__list")
-        links = [a for a in nav.find_all("a") if "md-nav__link" in a.classes]
+        nav = page(demo_site, url).find("nav", "tidings-nav").find("ul", "tidings-nav__wide")
+        links = nav.find_all("a")
         assert [a.text() for a in links] == expected
         assert [resolve(url, a.attrs["href"]) for a in links] == paths
 
 
-def test_edit_links_point_at_the_source_files(demo_site: Path) -> None:
+PUBLIC_KINDS = ("", "incidents/2026-11-23-api-errors/",
+                "incidents/2026-10-14-login-failures/postmortem/", "history/", "maintenance/",
+                "uptime/", "postmortems/", "subscribe/", "about/", "components/api/", "404.html")
+
+
+def test_public_pages_are_the_companys_not_a_repositorys(demo_site: Path) -> None:
+    """No edit links, no repository box, no "Made with Material", no docs sidebar."""
+    for url in PUBLIC_KINDS:
+        root = page(demo_site, url) if url != "404.html" else parse(demo_site / "404.html")
+        assert not root.find_all("a", rel="edit"), url
+        assert not root.find_all(cls="md-source"), url
+        assert not root.find_all(cls="md-sidebar"), url
+        assert "Made with" not in root.text() and "github.com" not in " ".join(root.links()), url
+        assert root.find("header", "tidings-header") and root.find("footer", "tidings-footer")
+        icon = root.find("link", rel="icon").attrs["href"]
+        assert icon.endswith("assets/tidings/favicon.svg"), url  # never Material's book
+
+
+def test_404_page_says_where_the_status_is(demo_site: Path) -> None:
+    root = parse(demo_site / "404.html")
+    assert root.find("h1").text() == "Page not found"
+    assert "/" in root.find("article").links()  # the status page, from any depth
+
+
+def test_edit_links_only_in_a_preview_build(tmp_path: Path) -> None:
+    """A pull-request preview adds repo_url, edit_uri and the edit feature: edit links then
+    point at the source files."""
+    root = copy_demo(tmp_path)
+    text = (root / "mkdocs.yml").read_text()
+    text = text.replace("docs_dir: docs\n", "repo_url: https://github.com/acme/status\n"
+                        "edit_uri: edit/main/\ndocs_dir: docs\n")
+    text = text.replace("  language: en\n",
+                        "  language: en\n  features:\n    - content.action.edit\n")
+    (root / "mkdocs.yml").write_text(text)
+    site = built(root, DEMO_NOW)
     edit = "https://github.com/acme/status/edit/main/"
     cases = {
         "incidents/2026-11-23-api-errors/": "incidents/2026/2026-11-23-api-errors/incident.md",
@@ -430,9 +530,32 @@ def test_edit_links_point_at_the_source_files(demo_site: Path) -> None:
         "about/": "docs/about.md",
     }
     for url, source in cases.items():
-        links = page(demo_site, url).find_all("a", rel="edit")
+        links = page(site, url).find_all("a", rel="edit")
         assert [a.attrs["href"] for a in links] == [edit + source]
-    assert not page(demo_site, "history/").find_all("a", rel="edit")
+    assert not page(site, "history/").find_all("a", rel="edit")
+
+
+def test_logo_favicon_and_company_links_from_tidings_yml(tmp_path: Path) -> None:
+    config = MINIMAL_CONFIG.replace("components:\n", "logo: docs/brand/logo.svg\n"
+                                    "favicon: docs/brand/icon.png\n"
+                                    "website: https://test.example/\n"
+                                    "support: mailto:help@test.example\ncomponents:\n")
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+           '<rect width="10" height="10"/></svg>')
+    root = site_project(tmp_path, {"docs/brand/logo.svg": svg, "docs/brand/icon.png": "png"},
+                        config=config)
+    site = built(root, datetime(2026, 11, 5, 12, 0, tzinfo=UTC))
+    for url in ("", "history/"):
+        root_node = page(site, url)
+        logo = root_node.find("img", "tidings-brand__logo")
+        assert resolve(url, logo.attrs["src"]) == "assets/brand/logo.svg"
+        assert resolve(url, root_node.find("link", rel="icon").attrs["href"]) == \
+            "assets/brand/icon.png"
+        nav = root_node.find("nav", "tidings-nav").find("ul", "tidings-nav__wide")
+        links = {a.text(): a.attrs["href"] for a in nav.find_all("a")}
+        assert links["test.example"] == "https://test.example/"
+        assert links["Support"] == "mailto:help@test.example"
+    assert (site / "assets/brand/logo.svg").read_text() == svg
 
 
 def test_light_and_dark_palettes_can_be_toggled(demo_site: Path) -> None:
@@ -472,7 +595,7 @@ def test_open_incident_changes_the_overall_status(tmp_path: Path) -> None:
     body = article(site, "")
     assert body.find(cls="tidings-banner").text() == "Current status: Major System Outage"
     incident = card(body, "Website down")
-    assert "ongoing for 30 min" in incident.text()
+    assert "Ongoing since 5 Nov 2026, 11:30 UTC, for at least 30 min" in incident.text()
     assert incident.find(cls="tidings-next").text() == "Next update by 5 Nov 2026, 12:15 UTC."
     web = body.find("section", "tidings-component", **{"aria-labelledby": "component-web"})
     assert web.find(cls="tidings-status").text() == "Major outage"
@@ -515,15 +638,15 @@ def sixty(tmp_path_factory) -> Path:
 
 def test_history_is_paginated(sixty: Path) -> None:
     pages = [article(sixty, url) for url in ("history/", "history/page/2/", "history/page/3/")]
-    cards = [[c.find(cls="tidings-card__title").text() for c in p.find_all("section",
-                                                                          "tidings-card")]
-             for p in pages]
+    cards = [[a.text() for a in p.find_all("a", "tidings-list__title")] for p in pages]
     assert [len(c) for c in cards] == [25, 25, 10]
     flat = [title for chunk in cards for title in chunk]
     assert flat == [f"Incident number {n:03d}" for n in range(59, -1, -1)]
     assert not (sixty / "history/page/4").exists()
     assert not (sixty / "history/page/1").exists()
-    pager = pages[1].find("nav", "tidings-pager")
+    pagers = pages[1].find_all("nav", "tidings-pager")  # at the top and at the bottom
+    assert [p.attrs["aria-label"] for p in pagers] == ["History pages, top", "History pages"]
+    pager = pagers[-1]
     assert "Page 2 of 3 (60 in all)" in pager.text()
     assert resolve("history/page/2/", pager.find("a", rel="prev").attrs["href"]) == "history/"
     assert resolve("history/page/2/", pager.find("a", rel="next").attrs["href"]) == \
@@ -620,15 +743,14 @@ def test_hand_written_pages_in_docs(tmp_path: Path) -> None:
     site = built(root, datetime(2026, 11, 5, 12, 0, tzinfo=UTC))
     body = article(site, "")
     children = [n for n in body.children if isinstance(n, Node)]
-    banner = body.find(cls="tidings-banner")
+    banner = body.find(cls="tidings-glance")
     intro = next(n for n in children if n.tag == "p" and "Questions?" in n.text())
     assert children.index(banner) < children.index(intro)  # under the status
     assert intro.find("strong").text() == "support@test.example"
     faq = article(site, "faq/")
     assert faq.find("h1").text() == "Questions"
     assert "about/" in targets(faq, "faq/")
-    edit = page(site, "faq/").find("a", rel="edit").attrs["href"]
-    assert edit.endswith("/edit/main/docs/faq.md")
+    assert not page(site, "faq/").find_all("a", rel="edit")  # a public page: no edit link
 
 
 def test_shared_blocks_follow_each_page_depth(sixty: Path) -> None:
@@ -639,7 +761,16 @@ def test_shared_blocks_follow_each_page_depth(sixty: Path) -> None:
         root = page(sixty, url)
         config = json.loads(root.find("script", id="__config").text())
         assert config["base"] == base, url
-        nav = root.find("nav", "md-nav--primary").find("ul", "md-nav__list")
-        assert [resolve(url, a.attrs["href"]) for a in nav.find_all("a")
-                if "md-nav__link" in a.classes][:2] == ["", "history/"], url
-        assert root.find("footer", "md-footer")
+        nav = root.find("nav", "tidings-nav").find("ul", "tidings-nav__wide")
+        assert [resolve(url, a.attrs["href"]) for a in nav.find_all("a")][:2] == [
+            "", "history/"], url
+        assert root.find("footer", "tidings-footer")
+
+
+@pytest.mark.parametrize(("minutes", "words"), [
+    (0.5, "just now"), (1, "1 minute ago"), (25, "25 minutes ago"), (110, "2 hours ago"),
+    (89, "1 hour ago"), (4 * 1440 + 60, "4 days ago"), (-10, "in 10 minutes")])
+def test_relative_words_round_as_the_script_does(minutes: float, words: str) -> None:
+    from tidings.page_views import format_relative
+    now = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+    assert format_relative(now - timedelta(minutes=minutes), now) == words

@@ -194,7 +194,7 @@ def test_uptime_weights_major_partial_and_degraded(project):
     assert s.uptime["web"].percent == 100.0
 
 
-def test_uptime_splits_an_incident_across_utc_midnight(project):
+def test_uptime_splits_an_incident_across_midnight_of_a_utc_page(project):
     s = snapshot(project, "2026-11-23T15:00:00Z", incident(
         "a", "critical", "api",
         ("2026-11-20T23:30:00+01:00", "investigating", "api: major_outage"),  # 22:30 UTC
@@ -202,6 +202,62 @@ def test_uptime_splits_an_incident_across_utc_midnight(project):
     assert day(s, "api", date(2026, 11, 20)).downtime == pytest.approx(90)
     assert day(s, "api", date(2026, 11, 21)).downtime == pytest.approx(45)
     assert day(s, "api", date(2026, 11, 22)).worst == "operational"
+
+
+BERLIN = MINIMAL_CONFIG.replace("url: https://status.test.example/\n",
+                                "url: https://status.test.example/\ntimezone: Europe/Berlin\n")
+
+
+def test_uptime_days_are_days_of_the_page_time_zone(project):
+    """23:30 in Berlin is on the 20th on the page, though it is 22:30 UTC on the 20th and the
+    fault runs past UTC midnight to 01:45 Berlin time: the split is at Berlin's midnight."""
+    s = snapshot(project, "2026-11-23T15:00:00Z", incident(
+        "a", "critical", "api",
+        ("2026-11-20T23:30:00+01:00", "investigating", "api: major_outage"),
+        ("2026-11-21T01:45:00+01:00", "resolved", "")), config=BERLIN)
+    assert day(s, "api", date(2026, 11, 20)).downtime == pytest.approx(30)
+    assert day(s, "api", date(2026, 11, 21)).downtime == pytest.approx(105)
+    assert s.uptime["api"].days[-1].day == date(2026, 11, 23)
+    late = snapshot(project, "2026-11-23T23:30:00Z", config=BERLIN)  # 00:30 on the 24th there
+    assert late.uptime["api"].days[-1].day == date(2026, 11, 24)
+    assert late.uptime["api"].days[-1].minutes == pytest.approx(30)
+
+
+def test_daylight_saving_days_count_the_minutes_they_really_have(project):
+    s = snapshot(project, "2026-11-23T15:00:00Z", config=BERLIN)
+    minutes = {d.day: d.minutes for d in s.uptime["api"].days}
+    assert minutes[date(2026, 10, 25)] == pytest.approx(25 * 60)  # clocks go back: 25 h
+    assert minutes[date(2026, 10, 26)] == pytest.approx(24 * 60)
+    spring = snapshot(project, "2026-04-01T12:00:00Z", config=BERLIN)
+    day_of = {d.day: d.minutes for d in spring.uptime["api"].days}
+    assert day_of[date(2026, 3, 29)] == pytest.approx(23 * 60)  # clocks go forward: 23 h
+
+
+@pytest.mark.parametrize(("minutes", "status", "level"), [
+    (5, "major_outage", "degraded_performance"),   # a 5-minute blip
+    (9, "major_outage", "degraded_performance"),
+    (10, "major_outage", "partial_outage"),
+    (50, "major_outage", "partial_outage"),        # not painted like a long outage
+    (60, "major_outage", "major_outage"),
+    (100, "partial_outage", "partial_outage"),     # 100 min x 0.3 = 30 min of downtime
+    (300, "partial_outage", "major_outage"),       # 90 min of downtime
+    (240, "degraded_performance", "degraded_performance"),  # slow, never down
+])
+def test_a_day_is_coloured_by_how_much_downtime_it_had(project, minutes, status, level):
+    end = at("2026-11-20T10:00:00Z") + timedelta(minutes=minutes)
+    s = snapshot(project, "2026-11-23T15:00:00Z", incident(
+        "a", "critical", "api", ("2026-11-20T10:00:00Z", "investigating", f"api: {status}"),
+        (end.isoformat(), "resolved", "")))
+    assert day(s, "api", date(2026, 11, 20)).level == level
+    assert day(s, "api", date(2026, 11, 19)).level == "operational"
+
+
+def test_maintenance_days_and_days_without_data_have_their_own_colour(project):
+    config = MINIMAL_CONFIG.replace("    name: Database\n",
+                                    "    name: Database\n    since: 2026-11-01\n")
+    s = snapshot(project, "2026-11-29T12:00:00Z", maintenance("m", *WINDOW), config=config)
+    assert day(s, "db", date(2026, 11, 28)).level == "under_maintenance"
+    assert day(s, "db", date(2026, 10, 31)).level == "nodata"
 
 
 def test_overlapping_incidents_count_once_at_the_worst_status(project):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import MINIMAL_CONFIG, run_cli
 
 NOW = "2026-11-23T15:00:00Z"
 INCIDENT = """\
@@ -329,9 +329,9 @@ def test_configuration_problems(project):
         "IANA name such as Europe/Berlin or America/New_York",
         'tidings.yml:3: update_cadence: "soon" is not a duration; write e.g. 30m, 1h or 1h30m',
         'tidings.yml:4: unknown key "colour" in tidings.yml; allowed keys: "components", '
-        '"description", "feed", "incidents_dir", "language_checks", "name", "severity", '
-        '"subscribe_email", "subscribe_email_url", "timezone", "update_cadence", "url", '
-        '"webhooks"',
+        '"description", "favicon", "feed", "incidents_dir", "language_checks", "logo", "name", '
+        '"severity", "subscribe_email", "subscribe_email_url", "support", "timezone", '
+        '"update_cadence", "url", "webhooks", "website"',
         'tidings.yml:8: component id "api" is used twice; ids must be unique',
         "tidings.yml:10: a component needs an id of lower-case letters, digits, '-' or '_', "
         "e.g. id: api",
@@ -339,6 +339,40 @@ def test_configuration_problems(project):
         '"status.example.com,2026"; set feed: authority: to a domain you own and this year, '
         "once (entry ids use it)",
     ]
+
+
+def test_branding_problems_all_reported(project, tmp_path):
+    outside = tmp_path.parent / "outside-logo.svg"
+    outside.write_text("<svg/>")
+    config = f"""\
+    name: Test
+    logo: ../{outside.name}
+    favicon: docs/missing.png
+    website: acme.example
+    support: ftp://acme.example/
+    components:
+      - id: api
+        name: API
+    """
+    root = project(config=config)
+    code, lines = check(root)
+    assert code == 1
+    assert lines == [
+        f'tidings.yml:2: logo "../{outside.name}" is outside the repository; put the image in '
+        "the repository and give its path relative to the root, e.g. logo: docs/assets/logo.svg",
+        'tidings.yml:3: favicon "docs/missing.png" does not exist; give the path of an image '
+        "relative to the repository root, e.g. favicon: docs/assets/favicon.svg",
+        'tidings.yml:4: website must be an absolute link starting with "https://", "http://", '
+        "e.g. website: https://example.com/",
+        'tidings.yml:5: support must be an absolute link starting with "https://", "http://", '
+        '"mailto:", e.g. support: https://example.com/support/',
+    ]
+
+
+def test_branding_file_must_be_an_image(project):
+    root = project({"docs/logo.txt": "text"}, config=MINIMAL_CONFIG + "logo: docs/logo.txt\n")
+    assert only_error(root).startswith('tidings.yml:16: logo "docs/logo.txt" is not an image; '
+                                       'use a file ending in ".svg", ".png"')
 
 
 def test_missing_configuration(tmp_path):

@@ -80,6 +80,12 @@ class SiteConfig:
     subscribe_email_url: str = ""  # the mailing list's sign-up page, shown on Subscribe
     subscribe_email: str = ""  # or how to subscribe, in words
     audience: Audience = "public"  # set by whoever builds, never by tidings.yml
+    # The company's branding on every page: image files inside the repository (relative to
+    # its root) and links to the company's own site and its support.
+    logo: str | None = None
+    favicon: str | None = None
+    website: str | None = None
+    support: str | None = None
     root: Path = field(default_factory=Path.cwd)
     path: Path | None = None
     language: LanguageSettings = field(default_factory=LanguageSettings)
@@ -115,8 +121,9 @@ class SiteConfig:
 _TOP_KEYS = {
     "name", "url", "timezone", "description", "components", "severity", "update_cadence",
     "feed", "incidents_dir", "webhooks", "language_checks", "subscribe_email_url",
-    "subscribe_email",
+    "subscribe_email", "logo", "favicon", "website", "support",
 }
+IMAGE_SUFFIXES = (".svg", ".png", ".ico", ".webp", ".jpg", ".jpeg", ".gif")
 _COMPONENT_KEYS = {"id", "name", "description", "group", "since", "visibility"}
 _FEED_KEYS = {"authority", "author", "email"}
 _WEBHOOK_KEYS = {"type", "url_env", "components", "audience", "impact", "name", "to_env"}
@@ -221,6 +228,15 @@ class _Reader:
             self.problems.warn(self.path, data.lines.get("feed", 1), "the feed authority is "
                                f'still the example "{EXAMPLE_AUTHORITY}"; set feed: authority: '
                                "to a domain you own and this year, once (entry ids use it)")
+        c.logo = self.image(data, "logo")
+        c.favicon = self.image(data, "favicon")
+        if c.logo and c.favicon and c.logo != c.favicon \
+                and c.logo.rsplit("/", 1)[-1] == c.favicon.rsplit("/", 1)[-1]:
+            self.error(data, "favicon", "logo and favicon are published side by side and have "
+                       "the same file name; rename one of them")
+            c.favicon = None
+        c.website = self.link(data, "website", ("https://", "http://"))
+        c.support = self.link(data, "support", ("https://", "http://", "mailto:"))
 
     def check_url(self, data: LineDict) -> None:
         parts = urlsplit(self.config.url)
@@ -228,6 +244,44 @@ class _Reader:
             self.error(data, "url", "url must be the site's address starting with https:// "
                        "(or http://), e.g. https://status.example.com/")
             self.config.url = SiteConfig.url
+
+    def image(self, data: LineDict, key: str) -> str | None:
+        """An image file inside the repository, as a POSIX path relative to its root."""
+        if key not in data:
+            return None
+        value = data[key]
+        example = f"{key}: docs/assets/{key}.svg"
+        if not isinstance(value, str) or not value.strip():
+            self.error(data, key, f"{key} must be the path of an image file in the repository, "
+                       f"e.g. {example}")
+            return None
+        root = self.config.root.resolve()
+        target = (root / value.strip()).resolve()
+        if not target.is_relative_to(root):
+            self.error(data, key, f'{key} "{value}" is outside the repository; put the image '
+                       f"in the repository and give its path relative to the root, e.g. {example}")
+        elif not target.is_file():
+            self.error(data, key, f'{key} "{value}" does not exist; give the path of an image '
+                       f"relative to the repository root, e.g. {example}")
+        elif target.suffix.lower() not in IMAGE_SUFFIXES:
+            self.error(data, key, f'{key} "{value}" is not an image; use a file ending in '
+                       f"{one_of(IMAGE_SUFFIXES)}")
+        else:
+            return target.relative_to(root).as_posix()
+        return None
+
+    def link(self, data: LineDict, key: str, schemes: tuple[str, ...]) -> str | None:
+        """An absolute link to the company's own pages."""
+        if key not in data:
+            return None
+        value = data[key]
+        text = value.strip() if isinstance(value, str) else ""
+        if not any(text.startswith(s) and len(text) > len(s) for s in schemes):
+            self.error(data, key, f"{key} must be an absolute link starting with "
+                       f"{one_of(schemes)}, e.g. {key}: https://example.com/"
+                       f"{'support/' if key == 'support' else ''}")
+            return None
+        return text
 
     def read_timezone(self, data: LineDict) -> None:
         name = str(data["timezone"])

@@ -14,7 +14,15 @@ from .feeds import feed_files
 from .maintenance_calendar import calendar_files
 from .status import Snapshot
 
-_BUILDERS = (feed_files, api_files, calendar_files, badge_files)
+
+def brand_files(snapshot: Snapshot) -> dict[str, bytes]:
+    """The logo and favicon tidings.yml names (checked to be inside the repository)."""
+    config = snapshot.config
+    return {urls.brand(path): (config.root / path).read_bytes()
+            for path in dict.fromkeys(p for p in (config.logo, config.favicon) if p)}
+
+
+_BUILDERS = (feed_files, api_files, calendar_files, badge_files, brand_files)
 
 
 class DuplicateOutput(RuntimeError):

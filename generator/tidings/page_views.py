@@ -22,7 +22,8 @@ from .render import markdown_to_html, markdown_to_text
 from .status import Snapshot
 from .timestamps import iso
 from .uptime import ComponentUptime, DayUptime
-from .vocabulary import COMPONENT_STATUS_LABELS, STATUS_LABELS
+from .uptime import months as uptime_months
+from .vocabulary import COMPONENT_STATUS_LABELS, STATUS_LABELS, worst
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
@@ -46,6 +47,7 @@ class Moment:
 
     iso: str
     text: str
+    ago: str = ""  # "12 minutes ago" as of the build; tidings.js brings it up to date
 
 
 def format_time(moment: datetime, zone: tzinfo) -> str:
@@ -91,6 +93,26 @@ def format_duration(span: timedelta | None) -> str:
     return f"{minutes} min"
 
 
+def format_ago(span: timedelta) -> str:
+    """``4 days``, ``2 hours``, ``25 minutes``: the largest unit that fits, rounded as
+    tidings.js rounds it, so the build's words and the script's agree."""
+    seconds = max(span.total_seconds(), 0)
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = int(seconds / size + 0.5)
+            return f"{count} {unit}{'s' if count > 1 else ''}"
+    return "under a minute"
+
+
+def format_relative(moment: datetime, now: datetime) -> str:
+    """``12 minutes ago``, ``in 10 minutes``, ``just now``: the words tidings.js writes too."""
+    seconds = (moment - now).total_seconds()
+    if abs(seconds) < 60:
+        return "just now"
+    words = format_ago(abs(moment - now))
+    return f"in {words}" if seconds > 0 else f"{words} ago"
+
+
 def format_percent(value: float | None) -> str:
     """Rounded down, so a day with any downtime never reads 100 %."""
     if value is None:
@@ -119,18 +141,31 @@ class ComponentRef:
 
 
 @dataclass(frozen=True)
+class DayLink:
+    """An incident or maintenance named on a day of a component's uptime."""
+
+    title: str
+    url: str
+    impact_label: str
+
+
+@dataclass(frozen=True)
 class DayView:
     day: str  # ISO date
-    css: str  # the day's worst status, or "nodata"
+    css: str  # the day's colour: a level from uptime.DayUptime.level, or "nodata"
     label: str  # the whole day in words: date, status, downtime, uptime
-    has_downtime: bool
+    date: str  # "23 Nov 2026"
+    incidents: list[DayLink]  # that day's incidents and maintenance on this component
+    anchor: str  # id of the day's entry in the page's list of days with incidents
 
 
 @dataclass(frozen=True)
 class UptimeView:
-    percent: str
+    percent: str  # over every day shown (90)
+    percents: list[tuple[int, str]]  # (days, uptime) for the spans narrow screens show
     days: list[DayView]  # oldest first
-    downtime_days: list[DayView]  # the text fallback: only days with something to say
+    incident_days: list[DayView]  # newest first: only days with an incident or maintenance
+    months: list[tuple[str, str, str]]  # ("Nov", "November 2026", "99.95 %"), oldest first
     first_day: str
     last_day: str
 
@@ -152,12 +187,24 @@ class ComponentView:
 class GroupView:
     name: str | None
     components: list[ComponentView]
+    status: str  # the worst status of its components
+    status_label: str
+
+    @property
+    def id(self) -> str:
+        return "group-" + re.sub(r"[^a-z0-9]+", "-", (self.name or "other").lower()).strip("-")
 
 
-def day_view(day: DayUptime) -> DayView:
+# Narrow screens show the newest of these spans (CSS picks one by width), widest last.
+UPTIME_SPANS = (30, 60, 90)
+UPTIME_MONTHS = 3  # the Uptime page's calendar months: this one and the two before
+
+
+def day_view(component_id: str, day: DayUptime, incidents: list[DayLink]) -> DayView:
     when = format_date(day.day)
+    anchor = f"{component_id}-{day.day.isoformat()}"
     if not day.has_data:
-        return DayView(day.day.isoformat(), "nodata", f"{when}: no data", False)
+        return DayView(day.day.isoformat(), "nodata", f"{when}: no data", when, [], anchor)
     words = [COMPONENT_STATUS_LABELS[day.worst].lower() if day.worst != "operational"
              else "operational"]
     downtime = day.downtime
@@ -167,19 +214,33 @@ def day_view(day: DayUptime) -> DayView:
     else:
         words.append("no downtime")
     words.append(f"{format_percent(day.percent)} uptime")
-    return DayView(day.day.isoformat(), day.worst, f"{when}: " + ", ".join(words),
-                   downtime > 0 or day.worst != "operational")
+    return DayView(day.day.isoformat(), day.level, f"{when}: " + ", ".join(words), when,
+                   incidents, anchor)
 
 
-def uptime_view(uptime: ComponentUptime) -> UptimeView:
-    days = [day_view(d) for d in uptime.days]
+def uptime_view(uptime: ComponentUptime, links: dict[date, list[DayLink]]) -> UptimeView:
+    cid = uptime.component.id
+    days = [day_view(cid, d, links.get(d.day, [])) for d in uptime.days]
     return UptimeView(
         percent=format_percent(uptime.percent),
+        percents=[(n, format_percent(uptime.percent_of(n))) for n in UPTIME_SPANS
+                  if n <= len(days)],
         days=days,
-        downtime_days=[d for d in reversed(days) if d.has_downtime],
+        incident_days=[d for d in reversed(days) if d.incidents],
+        months=[(MONTHS[m.month - 1][:3], f"{MONTHS[m.month - 1]} {m.year}", format_percent(p))
+                for m, p in uptime_months(uptime)[-UPTIME_MONTHS:]],
         first_day=format_date(uptime.days[0].day) if uptime.days else "",
         last_day=format_date(uptime.days[-1].day) if uptime.days else "",
     )
+
+
+@dataclass(frozen=True)
+class HistoryDay:
+    """One day of the overview's recent history: its incidents, or none."""
+
+    day: str  # ISO date, also the entry's id
+    date: str
+    incidents: list[IncidentView]
 
 
 # --- incidents and updates -----------------------------------------------------------------
@@ -223,6 +284,7 @@ class IncidentView:
     latest: UpdateView | None
     next_update: Moment | None
     overdue: bool
+    overdue_by: str  # "4 days": how long ago the promised update was due, as of the build
     summary_html: Markup
     postmortem_url: str | None
     postmortem_published: Moment | None
@@ -254,6 +316,7 @@ class Views:
         # the overview: its view is built once.
         self._incident_views: dict[str, IncidentView] = {}
         self._moments: dict[datetime, Moment] = {}
+        self._by_component: dict[str, list[Incident]] | None = None
 
     # components
     def ref(self, component_id: str, status: str) -> ComponentRef:
@@ -266,17 +329,76 @@ class Views:
         if component_id not in self._component_views:
             c = self._components[component_id]
             status = self.snapshot.component_status.get(c.id, "operational")
+            uptime = self.snapshot.uptime[c.id]
             self._component_views[component_id] = ComponentView(
                 c.id, c.name, c.description, c.group, urls.component(c.id), status,
-                COMPONENT_STATUS_LABELS[status], uptime_view(self.snapshot.uptime[c.id]),
+                COMPONENT_STATUS_LABELS[status],
+                uptime_view(uptime, self.day_links(c.id, uptime)),
                 {name: urls.component_file(c.id, name)
                  for name in ("history.atom", "history.rss", "maintenance.ics", "badge.svg")},
             )
         return self._component_views[component_id]
 
     def groups(self) -> list[GroupView]:
-        return [GroupView(name, [self.component(c.id) for c in members])
-                for name, members in self.config.groups()]
+        found = []
+        for name, members in self.config.groups():
+            views = [self.component(c.id) for c in members]
+            status = worst([v.status for v in views])
+            found.append(GroupView(name, views, status, COMPONENT_STATUS_LABELS[status]))
+        return found
+
+    def local_day(self, value: datetime) -> date:
+        return value.astimezone(self.zone).date()
+
+    def incident_span(self, incident: Incident) -> tuple[datetime, datetime] | None:
+        """When an incident or maintenance was under way (up to now), or None before it."""
+        state = self.snapshot.state(incident)
+        start = state.started_at
+        if start is None or start > self.now:
+            return None
+        return start, min(state.resolved_at or self.now, self.now)
+
+    def day_links(self, component_id: str, uptime: ComponentUptime) -> dict[date, list[DayLink]]:
+        """Each day of the uptime window with the incidents under way on it, newest first."""
+        if not uptime.days:
+            return {}
+        first, last = uptime.days[0].day, uptime.days[-1].day
+        found: dict[date, list[DayLink]] = {}
+        for incident in self.by_component().get(component_id, []):
+            span = self.incident_span(incident)
+            if span is None:
+                continue
+            day, end = max(self.local_day(span[0]), first), min(self.local_day(span[1]), last)
+            link = DayLink(incident.title, urls.incident(incident.id),
+                           IMPACT_LABELS.get(incident.impact, incident.impact))
+            while day <= end:
+                found.setdefault(day, []).append(link)
+                day += timedelta(days=1)
+        return found
+
+    def by_component(self) -> dict[str, list[Incident]]:
+        """Each component's incidents, newest first, from one pass over the history."""
+        if self._by_component is None:
+            self._by_component = {c.id: [] for c in self.config.components}
+            for incident in self.snapshot.incidents:
+                for cid in incident.affected:
+                    self._by_component.setdefault(cid, []).append(incident)
+        return self._by_component
+
+    def recent_history(self, days: int) -> list[HistoryDay]:
+        """The last ``days`` days of the page's zone, newest first, with what began on each
+        (an incident's first update, a maintenance's start); upcoming work is not history."""
+        today = self.local_day(self.now)
+        first = today - timedelta(days=days - 1)
+        by_day: dict[date, list[IncidentView]] = {}
+        for incident in self.snapshot.incidents:
+            span = self.incident_span(incident)
+            if span is not None and self.local_day(span[0]) >= first:
+                by_day.setdefault(self.local_day(span[0]), []).append(self.incident(incident))
+        for found in by_day.values():
+            found.sort(key=lambda v: v.started.iso if v.started else "", reverse=True)
+        return [HistoryDay(d.isoformat(), format_date(d), by_day.get(d, []))
+                for d in (today - timedelta(days=n) for n in range(days))]
 
     # incidents
     def moment(self, value: datetime | None) -> Moment | None:
@@ -286,7 +408,8 @@ class Views:
         """Formatted once per instant: an update's time shows as its start, its latest, …"""
         found = self._moments.get(value)
         if found is None:
-            found = self._moments[value] = Moment(iso(value), format_time(value, self.zone))
+            found = self._moments[value] = Moment(iso(value), format_time(value, self.zone),
+                                                  format_relative(value, self.now))
         return found
 
     def update(self, update: Update) -> UpdateView:
@@ -340,6 +463,8 @@ class Views:
             latest=self.update(latest) if latest else None,
             next_update=self.moment(state.next_update_due) if state.is_open else None,
             overdue=state.overdue,
+            overdue_by=format_ago(self.now - state.next_update_due)
+            if state.overdue and state.next_update_due else "",
             summary_html=Markup(markdown_to_html(incident.summary)),
             postmortem_url=urls.postmortem(incident.id) if postmortem else None,
             postmortem_published=self.moment(postmortem.published) if postmortem else None,

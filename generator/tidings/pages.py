@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import urls
 from .communication import communication_context
@@ -31,6 +33,8 @@ HISTORY_PAGE_SIZE = 25
 POSTMORTEMS_PAGE_SIZE = 25
 COMPONENT_INCIDENTS = 25  # a component page lists this many, then links to the history
 PAST_MAINTENANCE = 10
+RECENT_DAYS = 15  # the overview's recent history, as Statuspage shows it
+OVERVIEW_BARS_LIMIT = 50  # above this many components the overview links to the bars
 STALE_AFTER_MINUTES = 30  # a page this old says "may be out of date": CI may have stalled
 
 INCIDENT_STATUS_EXPLAINED: dict[str, str] = {
@@ -119,10 +123,7 @@ class SiteBuilder:
         self.config = snapshot.config
         self.views = Views(snapshot)
         self.outputs = sorted(outputs)
-        self.by_component: dict[str, list[Incident]] = {c.id: [] for c in self.config.components}
-        for incident in snapshot.incidents:  # one pass, newest first, instead of one per component
-            for cid in incident.affected:
-                self.by_component.setdefault(cid, []).append(incident)
+        self.by_component = self.views.by_component()
         self.feeds = [
             Feed(ATOM, f"{self.config.name}: incident history (Atom)", urls.HISTORY_ATOM),
             Feed(RSS, f"{self.config.name}: incident history (RSS)", urls.HISTORY_RSS),
@@ -153,11 +154,17 @@ class SiteBuilder:
             if self.views.incident_has_postmortem(incident):
                 pages.append(self.postmortem(incident))
         nav = [(p.nav_title, p.source_name) for p in pages if p.nav_title]
-        return Site(pages, self.common(), nav)
+        return Site(pages, self.common(pages), nav)
 
-    def common(self) -> dict[str, Any]:
+    def common(self, pages: list[SitePage]) -> dict[str, Any]:
+        c = self.config
         return {
-            "name": self.config.name,
+            "name": c.name,
+            "nav": [(p.nav_title, p.url) for p in pages if p.nav_title],
+            "logo": urls.brand(c.logo) if c.logo else None,
+            "website": c.website,
+            "website_label": urlsplit(c.website).hostname if c.website else None,
+            "support": c.support,
             "description": self.config.description,
             "built": self.views.moment(self.snapshot.now),
             "stale_after_minutes": STALE_AFTER_MINUTES,
@@ -184,20 +191,31 @@ class SiteBuilder:
             return {
                 "indicator": s.indicator,
                 "status": s.description,
-                "open_incidents": [v.incident(i) for i in s.open_incidents],
+                "open_incidents": worst_first([v.incident(i) for i in s.open_incidents]),
                 "active_maintenance": [v.incident(i) for i in s.active_maintenance],
                 "upcoming_maintenance": [v.incident(i) for i in s.maintenance("scheduled")],
                 "groups": v.groups(),
                 "executive_summary": (v.executive_summary()
                                       if self.config.audience == "internal" else []),
+                "bars": len(self.config.components) <= OVERVIEW_BARS_LIMIT,
+                "recent": v.recent_history(RECENT_DAYS),
+                "recent_days": RECENT_DAYS,
             }
 
         return self.page(urls.OVERVIEW, self.config.name, "tidings/overview.html", build,
                          nav_title="Overview", description=self.config.description
                          or f"Current status of {self.config.name}")
 
+    def filed_at(self, incident: Incident) -> datetime:
+        """Where the history files an entry: maintenance by its window, incidents by creation."""
+        if incident.is_maintenance and incident.scheduled_for:
+            return incident.scheduled_for
+        return incident.created_at or self.snapshot.now
+
     def history(self) -> list[SitePage]:
-        chunks = paginate(self.snapshot.incidents, HISTORY_PAGE_SIZE)
+        filed = sorted(self.snapshot.incidents, key=lambda i: (self.filed_at(i), i.id),
+                       reverse=True)
+        chunks = paginate(filed, HISTORY_PAGE_SIZE)
         return [self.history_page(n, chunk, len(chunks))
                 for n, chunk in enumerate(chunks, start=1)]
 
@@ -205,8 +223,7 @@ class SiteBuilder:
         def build() -> dict[str, Any]:
             months: list[tuple[str, list[IncidentView]]] = []
             for incident in chunk:
-                heading = month_heading(incident.created_at or self.snapshot.now,
-                                        self.config.timezone)
+                heading = month_heading(self.filed_at(incident), self.config.timezone)
                 if not months or months[-1][0] != heading:
                     months.append((heading, []))
                 months[-1][1].append(self.views.incident(incident))
@@ -365,6 +382,13 @@ class SiteBuilder:
         return self.page(urls.postmortem(incident.id), f"Postmortem: {incident.title}",
                          "tidings/postmortem.html", build, edit_path=self.edit_path(source),
                          description=f"Postmortem of {incident.title}")
+
+
+def worst_first(incidents: list[IncidentView]) -> list[IncidentView]:
+    """Open incidents by impact, the worst first, then the newest first."""
+    rank = {impact: n for n, impact in enumerate(IMPACTS)}
+    newest = sorted(incidents, key=lambda i: i.started.iso if i.started else "", reverse=True)
+    return sorted(newest, key=lambda i: rank.get(i.impact, 0), reverse=True)
 
 
 def build_site(snapshot: Snapshot, outputs: Iterable[str] = ()) -> Site:

@@ -24,6 +24,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
+from . import urls
 from .config import Audience
 from .outputs import generated_files
 from .pages import Site, SitePage, build_site
@@ -110,6 +111,9 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         assert self.site is not None
         self.pages = {page.source_name: page for page in self.site.pages}
         self.own_nav = config.nav is None
+        # The company's favicon, or a neutral one: never Material's book.
+        favicon = project.config.favicon
+        config.theme["favicon"] = urls.brand(favicon) if favicon else urls.DEFAULT_FAVICON
         return config
 
     def audience(self) -> Audience:
@@ -179,6 +183,12 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         context["tidings"] = site_page.context() if site_page else {}
         context["tidings_title"] = site_page.title if site_page else page.title
         context["tidings_shared"] = self.shared_key(context, page, site_page)
+        return context
+
+    def on_template_context(self, context: dict[str, Any],  # type: ignore[override]
+                            template_name: str, config: MkDocsConfig) -> dict[str, Any]:
+        """Material's own pages (404.html) get the site's header, footer and links too."""
+        context["tidings_site"] = self.site.common if self.site else {}
         return context
 
     def shared_key(self, context: dict[str, Any], page: Page,

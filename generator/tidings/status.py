@@ -107,7 +107,7 @@ def derive(config: SiteConfig, incidents: list[Incident], now: datetime,
     indicator = overall_indicator(component_status, states.values())
     newest_first = sorted(visible, key=lambda i: (i.created_at or now, i.id), reverse=True)
     segments = component_segments(visible, now)
-    uptime = {c.id: uptime_for(c, segments.get(c.id, []), now, uptime_days)
+    uptime = {c.id: uptime_for(c, segments.get(c.id, []), now, uptime_days, config.timezone)
               for c in config.components}
     return Snapshot(config, now, newest_first, states, component_status, indicator,
                     INDICATOR_DESCRIPTIONS[indicator], uptime)

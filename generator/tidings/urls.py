@@ -19,6 +19,8 @@ CALENDAR = "maintenance.ics"
 BADGE = "badge.svg"
 EMBED = "embed.js"
 API = "api/v2/"
+BRAND = "assets/brand/"  # the company's logo and favicon, copied from the repository
+DEFAULT_FAVICON = "assets/tidings/favicon.svg"
 # Statuspage's public API v2 endpoints, each a static JSON file under API.
 API_SUMMARY = f"{API}summary.json"
 API_STATUS = f"{API}status.json"
@@ -61,3 +63,8 @@ def component_file(component_id: str, name: str) -> str:
 
 def absolute(base_url: str, path: str) -> str:
     return base_url.rstrip("/") + "/" + path
+
+
+def brand(source: str) -> str:
+    """Where a logo or favicon named in tidings.yml (``docs/logo.svg``) is published."""
+    return BRAND + source.rsplit("/", 1)[-1]
