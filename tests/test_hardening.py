@@ -52,6 +52,15 @@ def test_markdown_that_would_break_or_stall_the_build(project, message, line, wo
     assert words in lines[0]
 
 
+@pytest.mark.parametrize("title", ['"Deploy \\e[31mfailed"', '"bell \\x07"', '"\\uFFFE"'])
+def test_control_characters_written_as_yaml_escapes(project, title):
+    root = project({f"{DIR}/incident.md": INCIDENT.replace("API errors", title),
+                    f"{DIR}/u.md": UPDATE})
+    lines = problems_of(root)
+    assert len(lines) == 1 and lines[0].startswith(f"{DIR}/incident.md:2: the value holds the "
+                                                   "invisible character U+"), lines
+
+
 def test_fenced_code_and_normal_nesting_are_fine(project):
     message = "```\n" + "\n".join(" " * 4 * i + "- deep in a fence" for i in range(40)) + \
         "\n```\n\n- a\n    - b\n        - c\n\n[link](https://example.com) <b>x</b> a < b\n"

@@ -58,9 +58,10 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         """``construct_object(node, deep=True)`` with the same memo and loop check, faster."""
         tag, kind = node.tag, type(node)
         if kind is ScalarNode and tag == _STR:
-            return node.value
+            return _printable(node.value, node)
         if not ((kind is MappingNode and tag == _MAP) or (kind is SequenceNode and tag == _SEQ)):
-            return self.construct_object(node, deep=True)
+            value = self.construct_object(node, deep=True)
+            return _printable(value, node) if isinstance(value, str) else value
         if node in self.constructed_objects:
             return self.constructed_objects[node]
         if node in self.recursive_objects:
@@ -107,6 +108,17 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 
 class _Refused(yaml.constructor.ConstructorError):
     """Valid YAML that breaks a rule of ours; its message is complete as it is."""
+
+
+def _printable(value: str, node: Node) -> str:
+    """A string value, unless it holds a character ``check_text`` refuses: a YAML escape
+    ("\\e", "\\x07") writes one without it being in the file."""
+    found = _CONTROL.search(value)
+    if found is not None:
+        raise _Refused(None, None, f"the value holds the invisible character "
+                       f"U+{ord(found.group()):04X} (written as an escape such as \\x1b), "
+                       "which no page or feed can show; delete it", node.start_mark)
+    return value
 
 
 def _no_duplicate_keys(node: MappingNode, offset: int) -> None:
