@@ -353,3 +353,14 @@ def test_github_annotation_of_a_hostile_folder_name(project):
     annotations = [line for line in result.stdout.splitlines() if line.startswith("::")]
     assert annotations and all(line.startswith(
         "::error file=incidents/x%2Cline=9%3A%3Awarning file=evil/") for line in annotations)
+
+
+def test_site_url_that_disagrees_with_url_is_a_warning(project):
+    root = project({"mkdocs.yml": "site_name: x\nsite_url: https://other.example/\n"
+                                  "markdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: "
+                                  "!!python/name:material.extensions.emoji.twemoji\n"})
+    code, lines = check(root)
+    assert code == 0
+    assert lines == ["mkdocs.yml:2: warning: site_url https://other.example/ is not the url of "
+                     "tidings.yml (https://status.test.example/); make them the same, or remove "
+                     "site_url (the plugin then takes url)"]
