@@ -39,7 +39,7 @@ def incident_with(project, message: str | bytes, name: str = "u.md", folder: str
     ("\n".join("    " * i + "- item" for i in range(40)), 5 + 16,
      "nested 17 levels deep here (at most 16)"),
     ("> " * 30 + "deep quote\n", 5, "nested 31 levels deep"),
-    ("[" * 3000 + "x" + "]" * 3000, 5, "brackets are nested 3000 deep"),
+    ("[" * 3000 + "x" + "]" * 3000, 5, "brackets are nested more than 16 deep"),
     ("<a " * 3000, 5, "'<' or '](' that never close"),
     ("[x](" * 1500, 5, "'<' or '](' that never close"),
 ])
@@ -364,3 +364,10 @@ def test_site_url_that_disagrees_with_url_is_a_warning(project):
     assert lines == ["mkdocs.yml:2: warning: site_url https://other.example/ is not the url of "
                      "tidings.yml (https://status.test.example/); make them the same, or remove "
                      "site_url (the plugin then takes url)"]
+
+
+def test_component_since_outside_the_plausible_range(project):
+    root = project(config=MINIMAL_CONFIG.replace("    name: Database\n",
+                                                 "    name: Database\n    since: 9999-01-01\n"))
+    assert problems_of(root) == ["tidings.yml:16: since must be a date such as 2025-01-31 "
+                                 'between 1990-01-01 and 2100-01-01, not "9999-01-01"']

@@ -18,6 +18,7 @@ import yaml
 
 from . import files
 from .frontmatter import FrontMatterError, LineDict, LineList, decode, load_yaml
+from .limits import EARLIEST, LATEST
 from .problems import Problems, did_you_mean, one_of
 from .timestamps import TimestampError, parse_duration
 from .vocabulary import DEFAULT_SEVERITY_TEXT, INDICATORS
@@ -281,9 +282,12 @@ class _Reader:
         if "since" in item:
             try:
                 since = date.fromisoformat(str(item["since"]))
+                if not EARLIEST.date() <= since < LATEST.date():
+                    raise ValueError(since)
             except ValueError:
-                self.error(item, "since", f'since must be a date such as 2025-01-31, not '
-                           f'"{item["since"]}"')
+                self.error(item, "since", f'since must be a date such as 2025-01-31 between '
+                           f'{EARLIEST.date()} and {LATEST.date()}, not "{item["since"]}"')
+                since = None
         return Component(
             id=cid,
             name=self.text(item, "name", cid),

@@ -75,29 +75,27 @@ def _container_depth(line: str) -> int:
 
 
 def _paragraph_problem(text: str) -> str | None:
-    """Brackets nested too deeply, or openers that never close over too long a text."""
-    depth = deepest = scan = 0
+    """Brackets nested too deeply, or openers that never close over too long a text; stops
+    at the first excess, so that a hostile paragraph costs no more than a legitimate one."""
     last_gt, last_paren = text.rfind(">"), text.rfind(")")
     open_at: list[int] = []
+    scan = 0
     for token in _TOKENS.finditer(text):
         kind, at = token.group(), token.start()
         if kind == "[":
             open_at.append(at)
-            depth += 1
-            deepest = max(deepest, depth)
+            if len(open_at) > MAX_MARKDOWN_NESTING:
+                return (f"brackets are nested more than {MAX_MARKDOWN_NESTING} deep in this "
+                        "paragraph; remove some, or write \\[ for a literal bracket")
         elif kind == "]" and open_at:
             open_at.pop()
-            depth -= 1
         elif kind == "<" and at > last_gt or kind == "](" and at > last_paren:
             scan += len(text) - at
+            if scan > MAX_MARKDOWN_SCAN:
+                break
         if kind == "](" and open_at:
             open_at.pop()
-            depth -= 1
-    scan += sum(len(text) - at for at in open_at)
-    if deepest > MAX_MARKDOWN_NESTING:
-        return (f"brackets are nested {deepest} deep in this paragraph (at most "
-                f"{MAX_MARKDOWN_NESTING}); remove some, or write \\[ for a literal bracket")
-    if scan > MAX_MARKDOWN_SCAN:
+    if scan + sum(len(text) - at for at in open_at) > MAX_MARKDOWN_SCAN:
         return ("this paragraph has many '[', '<' or '](' that never close, which makes it "
                 "slow to render; close them, or write \\[ and \\< for literal characters")
     return None
