@@ -371,3 +371,27 @@ def test_component_since_outside_the_plausible_range(project):
                                                  "    name: Database\n    since: 9999-01-01\n"))
     assert problems_of(root) == ["tidings.yml:16: since must be a date such as 2025-01-31 "
                                  'between 1990-01-01 and 2100-01-01, not "9999-01-01"']
+
+
+def test_duplicate_keys_on_one_line(project):
+    update = "---\n{at: 2026-11-23T14:00:00Z, status: resolved, status: investigating}\n---\nx\n"
+    root = project({f"{DIR}/incident.md": INCIDENT, f"{DIR}/u.md": update})
+    assert problems_of(root) == [f'{DIR}/u.md:2: the key "status" is written twice (first on '
+                                 "line 2); keep one"]
+
+
+def test_markdown_limits_agree_with_the_line_by_line_walk():
+    """The character-count shortcut never accepts what the walk refuses."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    pieces = st.sampled_from(["[", "]", "<", ">", "](", ")", " ", "    ", "\t", "- ", "x", "\n",
+                              "\n\n", "```", "> "])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(pieces, max_size=200).map("".join), st.integers(1, 40))
+    def agree(text, repeat):
+        text *= repeat
+        walked = limits._walk_problem(text)
+        assert limits.markdown_problem(text) == walked
+    agree()

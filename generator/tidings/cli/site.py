@@ -91,15 +91,16 @@ def signals_deferred() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
 
 
-def run_child(command: list[str], env: dict[str, str]) -> int:
+def run_child(command: list[str], env: dict[str, str],
+              stop: signal.Signals = signal.SIGTERM) -> int:
     """Run a child to its end; if this process is told to stop first, stop the child too
-    (with SIGINT, which MkDocs answers by removing its temporary folders)."""
+    with ``stop`` (then a kill after 10 s)."""
     child = subprocess.Popen(command, env=env)
     try:
         return child.wait()
     finally:
         if child.poll() is None:
-            child.send_signal(signal.SIGINT)
+            child.send_signal(stop)
             try:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -198,6 +199,7 @@ def serve(now: str | None, dev_addr: str, config_file: Path) -> None:
     """
     moment = resolve_now(now) if now else None
     with signals_unwind():
+        # SIGINT: `mkdocs serve` then removes its temporary site folder.
         code = run_child(mkdocs_command("serve", config_file, "-a", dev_addr),
-                         mkdocs_env(moment))
+                         mkdocs_env(moment), signal.SIGINT)
     raise SystemExit(code)
