@@ -44,7 +44,7 @@ def incident_with(project, message: str | bytes, name: str = "u.md", folder: str
     ("\n".join("    " * i + "- item" for i in range(40)), 5 + 16,
      "nested 17 levels deep here (at most 16)"),
     ("> " * 30 + "deep quote\n", 5, "nested 31 levels deep"),
-    ("[" * 3000 + "x" + "]" * 3000, 5, "brackets are nested 3000 deep"),
+    ("[" * 3000 + "x" + "]" * 3000, 5, "brackets are nested more than 16 deep"),
     ("<a " * 3000, 5, "'<' or '](' that never close"),
     ("[x](" * 1500, 5, "'<' or '](' that never close"),
 ])
@@ -55,6 +55,15 @@ def test_markdown_that_would_break_or_stall_the_build(project, message, line, wo
     assert time.monotonic() - start < 60  # a guard against a hang, not a benchmark
     assert len(lines) == 1 and lines[0].startswith(f"{DIR}/u.md:{line}: "), lines
     assert words in lines[0]
+
+
+@pytest.mark.parametrize("title", ['"Deploy \\e[31mfailed"', '"bell \\x07"', '"\\uFFFE"'])
+def test_control_characters_written_as_yaml_escapes(project, title):
+    root = project({f"{DIR}/incident.md": INCIDENT.replace("API errors", title),
+                    f"{DIR}/u.md": UPDATE})
+    lines = problems_of(root)
+    assert len(lines) == 1 and lines[0].startswith(f"{DIR}/incident.md:2: the value holds the "
+                                                   "invisible character U+"), lines
 
 
 def test_fenced_code_and_normal_nesting_are_fine(project):
@@ -349,3 +358,45 @@ def test_github_annotation_of_a_hostile_folder_name(project):
     annotations = [line for line in result.stdout.splitlines() if line.startswith("::")]
     assert annotations and all(line.startswith(
         "::error file=incidents/x%2Cline=9%3A%3Awarning file=evil/") for line in annotations)
+
+
+def test_site_url_that_disagrees_with_url_is_a_warning(project):
+    root = project({"mkdocs.yml": "site_name: x\nsite_url: https://other.example/\n"
+                                  "markdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: "
+                                  "!!python/name:material.extensions.emoji.twemoji\n"})
+    code, lines = check(root)
+    assert code == 0
+    assert lines == ["mkdocs.yml:2: warning: site_url https://other.example/ is not the url of "
+                     "tidings.yml (https://status.test.example/); make them the same, or remove "
+                     "site_url (the plugin then takes url)"]
+
+
+def test_component_since_outside_the_plausible_range(project):
+    root = project(config=MINIMAL_CONFIG.replace("    name: Database\n",
+                                                 "    name: Database\n    since: 9999-01-01\n"))
+    assert problems_of(root) == ["tidings.yml:16: since must be a date such as 2025-01-31 "
+                                 'between 1990-01-01 and 2100-01-01, not "9999-01-01"']
+
+
+def test_duplicate_keys_on_one_line(project):
+    update = "---\n{at: 2026-11-23T14:00:00Z, status: resolved, status: investigating}\n---\nx\n"
+    root = project({f"{DIR}/incident.md": INCIDENT, f"{DIR}/u.md": update})
+    assert problems_of(root) == [f'{DIR}/u.md:2: the key "status" is written twice (first on '
+                                 "line 2); keep one"]
+
+
+def test_markdown_limits_agree_with_the_line_by_line_walk():
+    """The character-count shortcut never accepts what the walk refuses."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    pieces = st.sampled_from(["[", "]", "<", ">", "](", ")", " ", "    ", "\t", "- ", "x", "\n",
+                              "\n\n", "```", "> "])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(pieces, max_size=200).map("".join), st.integers(1, 40))
+    def agree(text, repeat):
+        text *= repeat
+        walked = limits._walk_problem(text)
+        assert limits.markdown_problem(text) == walked
+    agree()

@@ -26,7 +26,7 @@ TEMPLATE = """\
 """
 MKDOCS = """\
 site_name: Test Status
-site_url: http://127.0.0.1/
+site_url: https://status.test.example/
 theme:
   name: material
   font: false

@@ -14,9 +14,12 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+import yaml
+
 from . import files
 from .frontmatter import FrontMatterError, LineDict, LineList, decode, load_yaml
 from .language_settings import LanguageSettings, read_language_checks
+from .limits import EARLIEST, LATEST
 from .problems import Problems, did_you_mean, one_of
 from .timestamps import TimestampError, parse_duration
 from .vocabulary import (
@@ -378,9 +381,12 @@ class _Reader:
         if "since" in item:
             try:
                 since = date.fromisoformat(str(item["since"]))
+                if not EARLIEST.date() <= since < LATEST.date():
+                    raise ValueError(since)
             except ValueError:
-                self.error(item, "since", f'since must be a date such as 2025-01-31, not '
-                           f'"{item["since"]}"')
+                self.error(item, "since", f'since must be a date such as 2025-01-31 between '
+                           f'{EARLIEST.date()} and {LATEST.date()}, not "{item["since"]}"')
+                since = None
         visibility = item.get("visibility", "public")
         if visibility not in VISIBILITIES:
             self.error(item, "visibility", f'visibility "{visibility}" is not allowed; use '
@@ -486,6 +492,25 @@ class _Reader:
                 self.error(hook, "components", f'unknown component "{cid}"'
                            f"{did_you_mean(cid, ids)}; use one of {one_of(ids)}")
         return tuple(value)
+
+
+def check_site_url(config: SiteConfig, problems: Problems) -> None:
+    """Warn when mkdocs.yml's ``site_url`` is not tidings.yml's ``url``: the page's canonical
+    links would point to one site and its feeds, API and calendars to another."""
+    path = config.root / "mkdocs.yml"
+    try:  # composed, not constructed: its !!python/name: and !ENV tags need no loader
+        node = yaml.compose(decode(files.read_file(path, config.root)), Loader=yaml.SafeLoader)
+    except (OSError, files.RefusedFile, FrontMatterError, yaml.YAMLError):
+        return  # no mkdocs.yml here, or one MkDocs itself reports on
+    if not isinstance(node, yaml.MappingNode):
+        return
+    for key, value in node.value:
+        if key.value == "site_url" and isinstance(value, yaml.ScalarNode) and value.value:
+            site_url = value.value if value.value.endswith("/") else value.value + "/"
+            if site_url != config.base_url:
+                problems.warn(path, key.start_mark.line + 1, f"site_url {site_url} is not the "
+                              f"url of {CONFIG_FILE} ({config.base_url}); make them the same, "
+                              "or remove site_url (the plugin then takes url)")
 
 
 def now_in_zone(config: SiteConfig, moment: datetime) -> datetime:

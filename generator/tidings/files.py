@@ -8,6 +8,7 @@ to a folder can copy a tree or loop, and a FIFO or device would hang the reader;
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -52,10 +53,17 @@ def read_file(path: Path | str, root: Path | str, limit: int = MAX_FILE_BYTES) -
     ``os.read`` cost a third of ``Path.read_bytes`` per file, which counts with tens of
     thousands of small files.
     """
-    if os.path.islink(path) and not inside(path, root):
-        raise RefusedFile(f"this is a link to {os.path.realpath(path)}, outside the "
-                          "repository; Tidings never follows it: replace it with the file")
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0))
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0)
+    try:  # a file that is no link opens at once, without a look at the link first
+        fd = os.open(path, flags | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        if not inside(path, root):
+            raise RefusedFile(f"this is a link to {os.path.realpath(path)}, outside the "
+                              "repository; Tidings never follows it: replace it with the "
+                              "file") from None
+        fd = os.open(path, flags)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):

@@ -44,6 +44,7 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     short path (a front matter is mostly those), everything else PyYAML's own constructors."""
 
     line_offset = 0  # added to every line: the text's first line in its file, minus one
+    escapes = True  # whether the text has a "\\": only a YAML escape puts a control in a value
 
     def resolve(self, kind, value, implicit):  # noqa: D102 - BaseResolver.resolve, unrolled
         if kind is ScalarNode and not self.yaml_path_resolvers:
@@ -58,9 +59,10 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         """``construct_object(node, deep=True)`` with the same memo and loop check, faster."""
         tag, kind = node.tag, type(node)
         if kind is ScalarNode and tag == _STR:
-            return node.value
+            return _printable(node.value, node) if self.escapes else node.value
         if not ((kind is MappingNode and tag == _MAP) or (kind is SequenceNode and tag == _SEQ)):
-            return self.construct_object(node, deep=True)
+            value = self.construct_object(node, deep=True)
+            return _printable(value, node) if isinstance(value, str) else value
         if node in self.constructed_objects:
             return self.constructed_objects[node]
         if node in self.recursive_objects:
@@ -109,17 +111,37 @@ class _Refused(yaml.constructor.ConstructorError):
     """Valid YAML that breaks a rule of ours; its message is complete as it is."""
 
 
+def _printable(value: str, node: Node) -> str:
+    """A string value, unless it holds a character ``check_text`` refuses: a YAML escape
+    ("\\e", "\\x07") writes one without it being in the file."""
+    found = _CONTROL.search(value)
+    if found is not None:
+        raise _Refused(None, None, f"the value holds the invisible character "
+                       f"U+{ord(found.group()):04X} (written as an escape such as \\x1b), "
+                       "which no page or feed can show; delete it", node.start_mark)
+    return value
+
+
 def _no_duplicate_keys(node: MappingNode, offset: int) -> None:
     """A key written twice is an error: with "the last one wins", a ``status: resolved`` on top
     is silently overridden by a forgotten line further down."""
     seen: dict[str, int] = {}
     for key_node, _value in node.value:
         if isinstance(key_node, ScalarNode) and key_node.tag not in _MERGE_TAGS:
-            first = seen.setdefault(key_node.value, key_node.start_mark.line)
-            if first != key_node.start_mark.line:
+            if key_node.value in seen:
                 raise _Refused(
                     None, None, f'the key "{key_node.value}" is written twice (first on line '
-                    f"{first + offset}); keep one", key_node.start_mark)
+                    f"{seen[key_node.value] + offset}); keep one", key_node.start_mark)
+            seen[key_node.value] = key_node.start_mark.line
+
+
+def _may_exceed(text: str) -> bool:
+    """False when counting characters proves the limits of ``_check_size`` kept, as for
+    nearly every file: without an alias the values are bounded by the text, and each level
+    of nesting takes a "[", "{", "-" or one more space of indent."""
+    markers = text.count("[") + text.count("{") + text.count("-")
+    return ("*" in text or markers >= MAX_YAML_DEPTH
+            or " " * (MAX_YAML_DEPTH - markers) in text or len(text) > MAX_YAML_NODES)
 
 
 def _check_size(node: Node | None) -> None:
@@ -231,9 +253,11 @@ def load_yaml(text: str, first_line: int = 1) -> Any:
     try:
         loader = _LineLoader(text)
         loader.line_offset = first_line - 1  # lines come out absolute, in the file's numbering
+        loader.escapes = "\\" in text  # YAML itself refuses a literal control character
         try:
             node = loader.get_single_node()
-            _check_size(node)
+            if _may_exceed(text):
+                _check_size(node)
             data = None if node is None else loader.construct_document(node)
         finally:
             loader.dispose()

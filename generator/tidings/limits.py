@@ -32,6 +32,11 @@ _TOKENS = re.compile(r"\\.|\]\(|[\[\]<]")
 
 def markdown_problem(text: str) -> tuple[int, str] | None:
     """The first line (1-based, in ``text``) where Markdown exceeds a limit, and why."""
+    return None if _plainly_within(text) else _walk_problem(text)
+
+
+def _walk_problem(text: str) -> tuple[int, str] | None:
+    """``markdown_problem`` line by line: fenced code is skipped, paragraphs are measured."""
     fence: str | None = None
     paragraph: list[str] = []
     start = 1
@@ -56,6 +61,18 @@ def markdown_problem(text: str) -> tuple[int, str] | None:
     return None
 
 
+def _plainly_within(text: str) -> bool:
+    """True when counting characters proves the text within the limits, as for nearly every
+    message: the line-by-line walk below costs more than reading and parsing the file."""
+    brackets = text.count("[")
+    openers = brackets + text.count("<") + text.count("](")
+    if brackets > MAX_MARKDOWN_NESTING or openers * len(text) > MAX_MARKDOWN_SCAN:
+        return False
+    # A line nests deeper than the limit only with that many quotes, tabs and 4-space indents.
+    levels = MAX_MARKDOWN_NESTING - text.count(">") - text.count("\t")
+    return levels > 0 and " " * (4 * levels) not in text
+
+
 def _container_depth(line: str) -> int:
     """Lists and quotes a line opens or continues: 4 columns of indent or one ``>`` each."""
     if not _LIST_OR_QUOTE.match(line):
@@ -75,29 +92,27 @@ def _container_depth(line: str) -> int:
 
 
 def _paragraph_problem(text: str) -> str | None:
-    """Brackets nested too deeply, or openers that never close over too long a text."""
-    depth = deepest = scan = 0
+    """Brackets nested too deeply, or openers that never close over too long a text; stops
+    at the first excess, so that a hostile paragraph costs no more than a legitimate one."""
     last_gt, last_paren = text.rfind(">"), text.rfind(")")
     open_at: list[int] = []
+    scan = 0
     for token in _TOKENS.finditer(text):
         kind, at = token.group(), token.start()
         if kind == "[":
             open_at.append(at)
-            depth += 1
-            deepest = max(deepest, depth)
+            if len(open_at) > MAX_MARKDOWN_NESTING:
+                return (f"brackets are nested more than {MAX_MARKDOWN_NESTING} deep in this "
+                        "paragraph; remove some, or write \\[ for a literal bracket")
         elif kind == "]" and open_at:
             open_at.pop()
-            depth -= 1
         elif kind == "<" and at > last_gt or kind == "](" and at > last_paren:
             scan += len(text) - at
+            if scan > MAX_MARKDOWN_SCAN:
+                break
         if kind == "](" and open_at:
             open_at.pop()
-            depth -= 1
-    scan += sum(len(text) - at for at in open_at)
-    if deepest > MAX_MARKDOWN_NESTING:
-        return (f"brackets are nested {deepest} deep in this paragraph (at most "
-                f"{MAX_MARKDOWN_NESTING}); remove some, or write \\[ for a literal bracket")
-    if scan > MAX_MARKDOWN_SCAN:
+    if scan + sum(len(text) - at for at in open_at) > MAX_MARKDOWN_SCAN:
         return ("this paragraph has many '[', '<' or '](' that never close, which makes it "
                 "slow to render; close them, or write \\[ and \\< for literal characters")
     return None

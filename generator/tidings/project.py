@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import files
 from .audience import for_audience
-from .config import Audience, SiteConfig, load_config
+from .config import Audience, SiteConfig, check_site_url, load_config
 from .loader import load_incidents
 from .model import Incident
 from .problems import ContentError, Problems
@@ -42,6 +42,7 @@ def load_project(root: Path, now: datetime, config_path: Path | None = None,
     root = Path(root)
     problems = Problems(root=root)
     config = load_config(root, problems, config_path)
+    check_site_url(config, problems)
     for folder in site_folders if site_folders is not None else [root / n for n in SITE_FOLDERS]:
         if folder.is_dir() and files.inside(folder, root):
             files.check_tree(folder, root, problems)

@@ -255,6 +255,7 @@ def serve(now: str | None, dev_addr: str, audience: str, config_file: Path | Non
     config_file = mkdocs_file(config_file)
     ensure_docs_dir(config_file)
     with signals_unwind():
+        # SIGINT: `mkdocs serve` then removes its temporary site folder.
         code = run_child(mkdocs_command("serve", config_file, "-a", dev_addr),
                          mkdocs_env(moment, audience), stop=signal.SIGINT)
     raise SystemExit(code)
