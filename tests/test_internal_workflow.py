@@ -4,6 +4,7 @@ that the notify job keeps in the CI cache between runs."""
 
 from __future__ import annotations
 
+import functools
 import socket
 from datetime import timedelta
 from pathlib import Path
@@ -88,7 +89,8 @@ def test_the_delivery_record_survives_between_runs_in_the_ci_cache(live_site, we
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{probe.getsockname()[1]}/hook"
-    runner = Runner(checkout_demo, tmp_path / "work", live, url,
+    # The page is published at the live server's address, as tidings.yml says.
+    runner = Runner(functools.partial(checkout_demo, url=url), tmp_path / "work", live, url,
                     secrets={"TIDINGS_JSON_WEBHOOK_URL": closed})
 
     def publish(moment) -> dict:
