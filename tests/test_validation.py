@@ -288,6 +288,26 @@ def test_promised_next_update_passed_is_overdue(project):
     assert "was due at 2026-11-23T14:30:00Z" in lines[0]
 
 
+def test_an_update_dated_minutes_ahead_promises_nothing_yet(project):
+    """A clock-skewed update 3 minutes ahead (check tolerates it) is not posted yet: it must
+    not hide that the posted one is overdue, from check or from the page."""
+    from tidings.project import load_valid_project
+    from tidings.timestamps import parse_timestamp
+
+    ahead = UPDATE.replace("14:00:00Z", "15:03:00Z").replace("investigating", "identified")
+    root = project({f"{DIR}/incident.md": INCIDENT,
+                    f"{DIR}/a.md": UPDATE.replace("14:00:00Z", "13:00:00Z"),
+                    f"{DIR}/b.md": ahead})
+    code, lines = check(root)
+    assert code == 0
+    assert any("update overdue" in line and "was due at 2026-11-23T14:00:00Z" in line
+               for line in lines), lines
+    now = parse_timestamp(NOW)
+    snapshot = load_valid_project(root, now).snapshot(now)
+    (state,) = snapshot.states.values()
+    assert state.overdue and state.status == "investigating"
+
+
 def test_cadence_from_configuration(project):
     from conftest import MINIMAL_CONFIG
     root = project({f"{DIR}/incident.md": INCIDENT, f"{DIR}/a.md": UPDATE},

@@ -190,8 +190,8 @@ def sentences(prose: str) -> Iterator[tuple[int, str]]:
 
 def _promise(config: SiteConfig, incident: Incident, now: datetime, problems: Problems) -> None:
     """The latest update of an open incident says when the next one comes."""
-    latest = incident.latest
-    if not is_open(incident) or latest is None or latest.at > now or latest.next_update:
+    latest = incident.latest_posted(now)
+    if not is_open(incident, now) or latest is None or latest.next_update:
         return
     prose = visible(latest.message)
     if any(p.search(prose) for p in config.language.promise_patterns):

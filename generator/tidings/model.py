@@ -65,6 +65,19 @@ class Incident:
     def latest(self) -> Update | None:
         return self.updates[-1] if self.updates else None
 
+    def posted(self, now: datetime) -> list[Update]:
+        """The updates posted by ``now``, oldest first: one dated a few minutes ahead (which
+        check tolerates as clock skew) is not published yet, and promises nothing yet."""
+        return [u for u in self.updates if u.at <= now]
+
+    def latest_posted(self, now: datetime) -> Update | None:
+        return next((u for u in reversed(self.updates) if u.at <= now), None)
+
+    def published_postmortem(self, now: datetime) -> Postmortem | None:
+        """The postmortem once its publication time has come."""
+        found = self.postmortem
+        return found if found is not None and found.published <= now else None
+
     @property
     def affected(self) -> list[str]:
         """Every component the incident names or an update changes, in first-seen order."""

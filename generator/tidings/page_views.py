@@ -424,7 +424,7 @@ class Views:
 
     def published_updates(self, incident: Incident) -> list[Update]:
         """Updates posted by ``now`` (a future-dated one is an error `check` reports)."""
-        return [u for u in incident.updates if u.at <= self.now]
+        return incident.posted(self.now)
 
     def incident(self, incident: Incident) -> IncidentView:
         view = self._incident_views.get(incident.id)
@@ -500,7 +500,7 @@ class Views:
 
     def incident_has_postmortem(self, incident: Incident) -> bool:
         """A postmortem shows once its publication time has come."""
-        return incident.postmortem is not None and incident.postmortem.published <= self.now
+        return incident.published_postmortem(self.now) is not None
 
     def postmortem_html(self, incident: Incident) -> Markup:
         return Markup(markdown_to_html(incident.postmortem.body if incident.postmortem else ""))

@@ -19,13 +19,12 @@ _SAFE = re.compile(r"[A-Za-z0-9._~-]+")
 
 def updates(incident: Incident, now: datetime) -> list[Update]:
     """The updates posted by ``now``, oldest first (later ones are not published yet)."""
-    return [u for u in incident.updates if u.at <= now]
+    return incident.posted(now)
 
 
 def postmortem(incident: Incident, now: datetime) -> Postmortem | None:
     """The postmortem once its publication time has come."""
-    found = incident.postmortem
-    return found if found is not None and found.published <= now else None
+    return incident.published_postmortem(now)
 
 
 def created_at(incident: Incident, now: datetime) -> datetime | None:

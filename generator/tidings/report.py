@@ -79,7 +79,7 @@ def communication_report(config: SiteConfig, incidents: list[Incident], now: dat
     """The figures of every incident first posted in ``[since, until]``, as of ``now``."""
     figures, gaps, firsts = [], {}, {}
     for incident in incidents:
-        posted = [u for u in incident.updates if u.at <= now]
+        posted = incident.posted(now)
         if (incident.is_maintenance or not posted or not _shown_to(incident, audience)
                 or (since and posted[0].at < since) or (until and posted[0].at > until)):
             continue
@@ -111,8 +111,8 @@ def incident_figures(incident: Incident, posted: list[Update], gaps: list[Gap],
     first, latest = posted[0], posted[-1]
     resolved = latest.at if latest.status in CLOSED_STATUSES else None
     kept, missed = _promises(posted, now)
-    report = incident.postmortem
-    published = report.published if report and report.published <= now else None
+    report = incident.published_postmortem(now)
+    published = report.published if report else None
     return IncidentFigures(
         id=incident.id,
         title=incident.title,

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from .config import SiteConfig
 from .model import Incident, Update
-from .rules import is_open, next_update_due
+from .rules import next_update_due
 from .uptime import ComponentUptime, Segment, uptime_for
 from .vocabulary import CLOSED_STATUSES, INDICATORS, severity, worst
 
@@ -116,7 +116,7 @@ def derive(config: SiteConfig, incidents: list[Incident], now: datetime,
 def maintenance_status(incident: Incident, now: datetime) -> str:
     """The latest update wins; a bare "scheduled" announcement defers to the window, so the
     scheduled rebuilds start and end a maintenance without a commit."""
-    latest = _latest_at(incident.updates, now)
+    latest = incident.latest_posted(now)
     if latest is not None and latest.status != "scheduled":
         return latest.status
     start, end = incident.scheduled_for, incident.scheduled_until
@@ -128,7 +128,7 @@ def maintenance_status(incident: Incident, now: datetime) -> str:
 
 
 def incident_state(config: SiteConfig, incident: Incident, now: datetime) -> IncidentState:
-    updates = [u for u in incident.updates if u.at <= now]
+    updates = incident.posted(now)
     if incident.is_maintenance:
         status = maintenance_status(incident, now)
         started = incident.scheduled_for
@@ -142,13 +142,9 @@ def incident_state(config: SiteConfig, incident: Incident, now: datetime) -> Inc
     duration = end - started if started and end >= started else None
     first_response = updates[1].at - updates[0].at if len(updates) > 1 else None
     effect = _current_effect(incident, updates, status)
-    due = next_update_due(config, incident) if is_open(incident) else None
+    due = next_update_due(config, incident, now)
     return IncidentState(incident, status, started, resolved, duration, first_response, effect,
                          due, bool(due and due < now))
-
-
-def _latest_at(updates: list[Update], now: datetime) -> Update | None:
-    return next((u for u in reversed(updates) if u.at <= now), None)
 
 
 def _current_effect(incident: Incident, updates: list[Update], status: str) -> dict[str, str]:
@@ -205,7 +201,7 @@ def _incident_segments(incident: Incident, now: datetime):
             for cid in incident.affected:
                 yield cid, Segment(start, min(end or now, now), "under_maintenance")
         return
-    updates = [u for u in incident.updates if u.at <= now]
+    updates = incident.posted(now)
     if not updates:
         return
     closed = updates[-1].at if updates[-1].status in CLOSED_STATUSES else now
