@@ -500,8 +500,9 @@ def checkout_demo(workspace: Path, url: str | None = None) -> None:
     address the page is published at, in tidings.yml."""
     copy_demo(workspace)
     if url is not None:
-        config = workspace / "tidings.yml"
-        config.write_text(re.sub(r"(?m)^url: .*$", f"url: {url}/", config.read_text()))
+        for name, key in (("tidings.yml", "url"), ("mkdocs.yml", "site_url")):
+            config = workspace / name
+            config.write_text(re.sub(rf"(?m)^{key}: .*$", f"{key}: {url}/", config.read_text()))
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c",
            "commit.gpgsign=false"]
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "demo"]):
