@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "templates": ("author", "templates"),
     "build": ("site", "build"),
     "serve": ("site", "serve"),
+    "export": ("site", "export"),
     "notify": ("notify", "notify"),
     "import": ("importer", "import_"),
 }

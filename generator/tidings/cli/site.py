@@ -1,4 +1,4 @@
-"""``tidings build`` and ``tidings serve``: run MkDocs on the status site.
+"""``tidings build`` and ``tidings serve``: run MkDocs on the status site; ``tidings export``.
 
 An adapter like ``tidings/plugin.py``: it runs MkDocs (``python -m mkdocs`` in a child
 process, so the build sees exactly the environment a CI build sees). ``build`` checks the
@@ -18,6 +18,9 @@ from pathlib import Path
 
 import click
 
+from ..export import ExportError
+from ..export import export as write_export
+from ..problems import ContentError
 from ..project import load_project
 from .check import report
 from .options import now_option, resolve_now
@@ -113,3 +116,28 @@ def serve(now: str | None, dev_addr: str, config_file: Path) -> None:
     result = subprocess.run(mkdocs_command("serve", config_file, "-a", dev_addr),
                             env=mkdocs_env(moment), check=False)
     raise SystemExit(result.returncode)
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@now_option
+@config_file_option
+def export(directory: Path, now: str | None, config_file: Path) -> None:
+    """Write the site as a plain Material project into DIRECTORY, without the plugin.
+
+    `mkdocs build` and `zensical build` in DIRECTORY build the same pages, feeds and API
+    (see documentation/export.md). An earlier export in DIRECTORY is replaced.
+    """
+    moment = resolve_now(now).replace(microsecond=0)
+    try:
+        warnings = write_export(config_file, directory.resolve(), moment)
+    except ContentError as exc:
+        report(exc.problems)
+        click.echo(f"{len(exc.problems)} error(s): nothing was exported", err=True)
+        raise SystemExit(1) from None
+    except ExportError as exc:
+        raise click.ClickException(str(exc)) from None
+    for warning in warnings:
+        click.echo(warning, err=True)
+    click.echo(f"exported the site as of {moment.isoformat().replace('+00:00', 'Z')} into "
+               f"{directory}: build it with `mkdocs build` or `zensical build` there", err=True)
