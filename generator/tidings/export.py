@@ -9,6 +9,8 @@ overrides. ``mkdocs build`` and ``zensical build`` both build it into the same U
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -32,6 +34,11 @@ MARK = "# Written by `tidings export`: a plain Material project (mkdocs build, z
 # What the engine needs of the theme to wrap a body: the frame templates and the assets.
 _FRAME = ("main.html", "tidings/main.html", "assets")
 _FRONT_MATTER_END = "\n---\n"
+_EDIT_FEATURES = ("content.action.edit", "content.action.view")
+# Link targets in Markdown: inline `[text](target)` and reference `[name]: target`.
+_INLINE_LINK = re.compile(r"(\]\(\s*)([^)\s]+)")
+_REFERENCE = re.compile(r"^( {0,3}\[[^\]]+\]:\s*)(\S+)", re.MULTILINE)
+_NOT_RELATIVE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:|/|#")
 
 
 class ExportError(Exception):
@@ -172,8 +179,10 @@ def _write(path: Path, content: bytes | str) -> None:
 
 
 def _write_page(env: Any, site: Site, page: SitePage, docs: Path) -> None:
-    """The page's file: front matter, then its body as one raw HTML block; a hand-written
-    intro at the page's URL keeps its place (and its links) as Markdown between two."""
+    """The page's file, always ``<URL>/index.md`` (an engine may rewrite relative links of
+    another file's HTML, Zensical does): front matter, then its body as one raw HTML block;
+    a hand-written intro at the page's URL keeps its place as Markdown between two."""
+    target = docs / page.source_name
     intro_file = _hand_written(docs, page)
     meta: dict[str, Any] = {"title": page.title, "description": page.description,
                             "hide": ["toc"],
@@ -182,12 +191,26 @@ def _write_page(env: Any, site: Site, page: SitePage, docs: Path) -> None:
     if intro_file is not None:
         extra, intro = _split_front_matter(intro_file.read_text(encoding="utf-8"))
         meta.update(extra)
+        intro = _moved_links(intro, intro_file.parent, target.parent)
+        if intro_file != target:
+            intro_file.unlink()
     body = page_html.render_body(env, site, page, intro=intro_file is not None)
     before, _, after = body.partition(page_html.INTRO_MARK)
     parts = [_raw_block(before), intro.strip("\n"), _raw_block(after)]
     text = "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n"
-    _write(intro_file or docs / page.source_name,
-           text + "\n\n".join(part for part in parts if part) + "\n")
+    _write(target, text + "\n\n".join(part for part in parts if part) + "\n")
+
+
+def _moved_links(markdown: str, old: Path, new: Path) -> str:
+    """The relative link targets of Markdown moved from folder ``old`` to ``new``."""
+    if old == new:
+        return markdown
+    prefix = Path(os.path.relpath(old, new)).as_posix() + "/"
+
+    def moved(match: re.Match[str]) -> str:
+        target = match[2]
+        return match[0] if _NOT_RELATIVE.match(target) else match[1] + prefix + target
+    return _REFERENCE.sub(moved, _INLINE_LINK.sub(moved, markdown))
 
 
 def _hand_written(docs: Path, page: SitePage) -> Path | None:
@@ -222,22 +245,19 @@ def _mkdocs_text(project: MkDocsProject, site: Site, base_url: str) -> str:
     data.pop("site_dir", None)
     theme = dict(data.get("theme") or {"name": "material"})
     theme["custom_dir"] = "overrides"
+    # The pages are generated: there is no file to edit or view (Zensical ignores an empty
+    # edit_uri, so the buttons go).
+    if isinstance(theme.get("features"), list):
+        theme["features"] = [f for f in theme["features"] if f not in _EDIT_FEATURES]
     data["theme"] = theme
     data.setdefault("site_url", base_url)
-    data["edit_uri"] = ""  # the pages are generated: there is no file to edit
+    data["edit_uri"] = ""
     if data.get("nav") is None:
-        data["nav"] = [{title: name} for title, name in _nav(site, project)]
+        data["nav"] = [{title: name} for title, name in _nav(site)]
     return MARK + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
-def _nav(site: Site, project: MkDocsProject) -> list[tuple[str, str]]:
-    """The plugin's small navigation, naming each page by the file the export writes."""
-    docs = project.docs_dir
-    items = []
-    for page in site.pages:
-        if page.nav_title:
-            found = _hand_written(docs, page)
-            items.append((page.nav_title, found.relative_to(docs).as_posix() if found
-                          else page.source_name))
-    return items
+def _nav(site: Site) -> list[tuple[str, str]]:
+    """The plugin's small navigation."""
+    return [(page.nav_title, page.source_name) for page in site.pages if page.nav_title]
 
