@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -135,6 +136,14 @@ def test_pages_keep_the_frame_feeds_stylesheets_and_script(
     assert any(s.endswith("assets/acme.css") for s in styles)  # the repository's override
     scripts = [n.attrs.get("src") or "" for n in page.find_all("script")]
     assert any(s.endswith("assets/tidings/tidings.js") for s in scripts)
+
+
+def test_neither_engine_publishes_a_search_index(mkdocs_site: Path, zensical_site: Path):
+    """An index would carry every incident of the history to every reader."""
+    assert not (mkdocs_site / "search").exists()
+    index = zensical_site / "search.json"  # Zensical writes an empty one when disabled
+    assert not index.exists() or json.loads(index.read_text(encoding="utf-8"))["items"] == []
+    assert 'class="md-search"' not in (zensical_site / "index.html").read_text(encoding="utf-8")
 
 
 def test_the_hand_written_intro_keeps_its_markdown_and_links(zensical_site: Path):

@@ -240,11 +240,15 @@ def _mkdocs_text(project: MkDocsProject, site: Site, base_url: str) -> str:
     data = dict(project.data)
     plugins = [p for p in data.get("plugins") or []
                if p != "tidings" and not (isinstance(p, dict) and "tidings" in p)]
-    data["plugins"] = plugins  # [] keeps MkDocs from adding its search
+    if not any(p == "search" or (isinstance(p, dict) and "search" in p) for p in plugins):
+        # Both engines add a search index of every page (every incident) unless told not to.
+        plugins.append({"search": {"enabled": False}})
+    data["plugins"] = plugins
     data["docs_dir"] = "docs"
     data.pop("site_dir", None)
     theme = dict(data.get("theme") or {"name": "material"})
     theme["custom_dir"] = "overrides"
+    theme.setdefault("variant", "classic")  # Zensical's look of Material (MkDocs ignores it)
     # The pages are generated: there is no file to edit or view (Zensical ignores an empty
     # edit_uri, so the buttons go).
     if isinstance(theme.get("features"), list):
