@@ -46,8 +46,9 @@ _TEXT_ONLY = nh3.Cleaner(tags=set())
 # Every message of the history is rendered once per build: the cache must hold them all, or
 # a build that walks the history twice (feeds, then pages) would render everything twice.
 CACHE_SIZE = 1 << 18
-# Texts per process below which rendering ahead on other cores costs more than it saves.
-PARALLEL_TEXTS = 3000
+# Texts per process below which rendering ahead on other cores costs more than it saves
+# (starting workers and sending the HTML back): about a second of cmark-gfm and nh3.
+PARALLEL_TEXTS = 20000
 _cache: dict[tuple[str, bool], str] = {}
 
 
