@@ -178,3 +178,29 @@ def test_a_folder_that_is_not_an_export_is_never_replaced(tmp_path: Path):
     result = run_cli("export", str(tmp_path), "--now", NOW, cwd=REPO)
     assert result.exit_code == 1 and "not an earlier export" in result.output
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_engine_tags_in_mkdocs_yml_are_kept_for_the_engine(tmp_path: Path):
+    (tmp_path / "repo").mkdir()
+    root = copy_demo(tmp_path / "repo")
+    with (root / "mkdocs.yml").open("a", encoding="utf-8") as config:
+        config.write("markdown_extensions:\n  - pymdownx.emoji:\n"
+                     "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+                     "extra:\n  flag: !ENV [TIDINGS_TEST_UNSET, true]\n")
+    result = run_cli("export", str(tmp_path / "out"), "--now", NOW, cwd=root)
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "out" / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "!!python/name:material.extensions.emoji.twemoji" in text
+    assert "!ENV [TIDINGS_TEST_UNSET, true]" in text
+    built = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d",
+                            str(tmp_path / "site")], cwd=tmp_path / "out", env=engine_env(),
+                           capture_output=True, text=True, timeout=600)
+    assert built.returncode == 0, built.stderr
+
+
+def test_an_export_inside_docs_is_refused(tmp_path: Path):
+    (tmp_path / "repo").mkdir()
+    root = copy_demo(tmp_path / "repo")
+    result = run_cli("export", "docs/export", "--now", NOW, cwd=root)
+    assert result.exit_code == 1 and "inside" in result.output
+    assert not (root / "docs" / "export").exists()

@@ -75,8 +75,26 @@ class MkDocsProject:
         return self.root / "tidings.yml"
 
 
+@dataclass(frozen=True)
+class Tagged:
+    """A value with a tag the engines resolve (``!ENV``, ``!!python/name:…``), kept as is."""
+
+    tag: str
+    node: yaml.Node
+
+
 class _Loader(yaml.SafeLoader):
-    """mkdocs.yml as data; MkDocs' own tags (``!ENV``, ``!relative``) are refused."""
+    """mkdocs.yml as data, each engine-specific tag kept for the engine to resolve."""
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+_Loader.add_multi_constructor("!", lambda loader, suffix, node: Tagged(node.tag, node))
+_Loader.add_multi_constructor("tag:yaml.org,2002:python/",
+                              lambda loader, suffix, node: Tagged(node.tag, node))
+_Dumper.add_representer(Tagged, lambda dumper, value: value.node)
 
 
 def read_mkdocs(path: Path) -> MkDocsProject:
@@ -87,8 +105,7 @@ def read_mkdocs(path: Path) -> MkDocsProject:
                           "path/to/mkdocs.yml") from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
-        raise ExportError(f"{path}:{line}: {exc.problem}; tidings export reads plain YAML "
-                          "(write the value itself instead of a tag such as !ENV)") from None
+        raise ExportError(f"{path}:{line}: {exc.problem}; fix the YAML") from None
     if not isinstance(data, dict):
         raise ExportError(f"{path}:1: expected a mapping of MkDocs settings")
     return MkDocsProject(path, data)
@@ -104,7 +121,7 @@ def export(mkdocs_file: Path, dest: Path, now: datetime) -> list[str]:
     project = load_project(project_file.root, now, project_file.tidings_config)
     if project.problems.errors:
         raise ContentError(project.problems.errors)
-    _check_destination(dest)
+    _check_destination(dest, project_file.docs_dir)
     snapshot = project.snapshot(now)
     prerender_history(snapshot.incidents)
     outputs = generated_files(snapshot)
@@ -121,7 +138,10 @@ def export(mkdocs_file: Path, dest: Path, now: datetime) -> list[str]:
     return [str(w) for w in project.problems.warnings]
 
 
-def _check_destination(dest: Path) -> None:
+def _check_destination(dest: Path, docs_dir: Path) -> None:
+    if dest.resolve().is_relative_to(docs_dir.resolve()):
+        raise ExportError(f"{dest} is inside {docs_dir}, which the export copies; choose a "
+                          "folder outside it")
     if dest.exists() and not dest.is_dir():
         raise ExportError(f"{dest} exists and is not a folder; choose another DIR")
     if dest.is_dir() and any(dest.iterdir()):
@@ -258,7 +278,7 @@ def _mkdocs_text(project: MkDocsProject, site: Site, base_url: str) -> str:
     data["edit_uri"] = ""
     if data.get("nav") is None:
         data["nav"] = [{title: name} for title, name in _nav(site)]
-    return MARK + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    return MARK + yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
 
 
 def _nav(site: Site) -> list[tuple[str, str]]:
