@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tidings import render
+from tidings.notify import chat_markdown, slack_mrkdwn
 
 SPEC = json.loads((Path(__file__).parent / "fixtures" / "gfm-spec" / "examples.json")
                   .read_text(encoding="utf-8"))["examples"]
@@ -142,3 +143,10 @@ def test_no_word_of_a_message_is_dropped(text: str):
     shown = render.markdown_to_text(text)
     for word in re.findall(r"[A-Za-z]+", text):
         assert word in shown, (text, shown)
+
+
+def test_a_task_list_keeps_its_state_in_plain_text_and_chat():
+    text = "- [x] failover\n- [ ] root cause"
+    assert render.markdown_to_text(text) == "[x] failover\n[ ] root cause"
+    assert slack_mrkdwn(text) == "• [x] failover\n• [ ] root cause"
+    assert chat_markdown(text) == "- [x] failover\n- [ ] root cause"

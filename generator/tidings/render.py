@@ -36,6 +36,8 @@ _CHECKBOX = re.compile(r'<input type="checkbox" (?:checked="" )?disabled="" />')
 # image (which nh3 then removes, as it removes Markdown images), otherwise shown as text.
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
 _KEPT_TAGS = _ALLOWED_TAGS | {"img"}
+# The checkbox as the sanitiser writes it, for plain text.
+_SANITISED_CHECKBOX = re.compile(r'<input type="checkbox"( checked="")? disabled="">')
 # Built once: nh3.clean() rebuilds its sanitiser from the options on every call.
 _SANITISER = nh3.Cleaner(
     tags=_ALLOWED_TAGS | {"input"}, url_schemes=_SCHEMES,
@@ -111,5 +113,8 @@ def _render(key: tuple[str, bool]) -> str:
 
 
 def markdown_to_text(text: str, document: bool = False) -> str:
-    """Plain text of a message or document, for chat notifications and summaries."""
-    return html.unescape(_TEXT_ONLY.clean(markdown_to_html(text, document))).strip()
+    """Plain text of a message or document, for chat notifications and summaries; a task
+    list item keeps its state as ``[x]`` or ``[ ]``."""
+    marked = _SANITISED_CHECKBOX.sub(lambda m: "[x]" if m[1] else "[ ]",
+                                     markdown_to_html(text, document))
+    return html.unescape(_TEXT_ONLY.clean(marked)).strip()
