@@ -58,5 +58,4 @@ def render_body(env: Environment, site: Site, page: SitePage, intro: bool = Fals
     template = env.get_template(page.template)
     return template.render(
         base_url=base_url(page.url), page=_Page(Markup(INTRO_MARK if intro else "")),
-        tidings_site=site.common, tidings=page.context(), tidings_title=page.title,
-        tidings_feeds=page.feeds)
+        tidings_site=site.common, tidings=page.context(), tidings_title=page.title)
