@@ -36,4 +36,4 @@ lint: $(VENV)/.test-deps
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf site $(VENV) node_modules
+	rm -rf site $(VENV) node_modules .zensical-venv
