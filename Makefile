@@ -38,4 +38,4 @@ lint: $(VENV)/.test-deps
 	$(BIN)/mypy
 
 clean:
-	rm -rf site $(VENV) node_modules
+	rm -rf site $(VENV) node_modules .zensical-venv

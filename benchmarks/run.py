@@ -1,6 +1,6 @@
 """Benchmark ``tidings check`` and the full site build against a bare MkDocs + Material floor.
 
-    python benchmarks/run.py --sizes 1000 2000 10000 --runs 3
+    python benchmarks/run.py --sizes 1000 4000 10000 --runs 3
     python benchmarks/run.py --quick
     python benchmarks/run.py --components 500 --groups 25 --sizes 1000 --runs 1
 
@@ -33,11 +33,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synthetic  # noqa: E402 - a sibling script module, not a package
 
-TASKS = ("check", "build", "floor")
-CHECK_TARGET_S = 5.0  # seconds for `tidings check` at 10,000 incidents
-BUILD_FLOOR_TARGET = 1.5
-LINEAR_TARGET = 1.25
-MEMORY_TARGET_MIB = 1024
+TASKS = ("check", "build", "build1", "floor")
+# Issue 16's targets: `check` on one core; the build against the floor on the machine and,
+# so that no claim rests on the second core alone, on one core ("build1").
+CHECK_TARGET_S = 2.0
+BUILD_FLOOR_TARGET = 0.75
+LINEAR_TARGET = 1.1
+MEMORY_TARGET_MIB = 500
+ONE_CORE = ("check", "build1")
+LABELS = {"check": "`tidings check` (1 core)", "build": "build", "build1": "build on 1 core",
+          "floor": "floor"}
 OVERVIEW_HTML_TARGET = 1_500_000  # bytes, for 500 components in 25 groups
 OVERVIEW_GZIP_TARGET = 150_000
 
@@ -70,13 +75,20 @@ class Measure:
         return max(r.peak_mib for r in self.runs)
 
 
-def run_once(cmd: list[str], cwd: Path, env: dict[str, str]) -> Run:
+def _one_core() -> None:
+    """In the child before exec: run on the first allowed core only (and so do its workers,
+    which then see one usable core and stay in one process)."""
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
+def run_once(cmd: list[str], cwd: Path, env: dict[str, str], one_core: bool = False) -> Run:
     """Run ``cmd`` in a fresh process; wall time and the child tree's peak RSS (wait4)."""
     load = os.getloadavg()[0]
     LOADS.append(load)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_one_core if one_core else None)
     stderr = proc.stderr.read() if proc.stderr else ""
     _pid, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
@@ -93,7 +105,7 @@ def commands(task: str, work: Path) -> tuple[list[str], Path]:
     if task == "check":
         return [sys.executable, "-c", "from tidings.cli import main; main()", "check",
                 str(work / "site")], work
-    root = work / ("site" if task == "build" else "floor")
+    root = work / ("floor" if task == "floor" else "site")
     out = work / f"out-{task}"
     return [sys.executable, "-m", "mkdocs", "build", "-q", "--strict", "-f",
             str(root / "mkdocs.yml"), "-d", str(out)], root
@@ -106,7 +118,7 @@ def measure(task: str, work: Path, runs: int) -> Measure:
     result = Measure()
     for _ in range(runs):
         shutil.rmtree(work / f"out-{task}", ignore_errors=True)  # a fresh build every time
-        result.runs.append(run_once(cmd, cwd, env))
+        result.runs.append(run_once(cmd, cwd, env, one_core=task in ONE_CORE))
     return result
 
 
@@ -163,10 +175,11 @@ def log(message: str) -> None:
 def table(rows: list[dict], tasks: tuple[str, ...]) -> str:
     head = ["N incidents", "files"]
     for task in tasks:
-        label = {"check": "`tidings check`", "build": "build", "floor": "floor"}[task]
-        head += [f"{label} s", f"{label} CPU s", f"{label} peak MiB"]
+        head += [f"{LABELS[task]} s", f"{LABELS[task]} CPU s", f"{LABELS[task]} peak MiB"]
     if {"build", "floor"} <= set(tasks):
         head += ["build / floor", "build ms / incident"]
+    if {"build1", "floor"} <= set(tasks):
+        head += ["1-core build / floor"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
     for row in rows:
         cells = [f"{row['n']:,}", f"{row['files']:,}"]
@@ -176,6 +189,8 @@ def table(rows: list[dict], tasks: tuple[str, ...]) -> str:
         if {"build", "floor"} <= set(tasks):
             cells += [f"{row['build'].seconds / row['floor'].seconds:.2f}",
                       f"{1000 * row['build'].seconds / row['n']:.2f}"]
+        if {"build1", "floor"} <= set(tasks):
+            cells += [f"{row['build1'].seconds / row['floor'].seconds:.2f}"]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -185,13 +200,15 @@ def targets(rows: list[dict], tasks: tuple[str, ...]) -> list[str]:
     big, small = rows[-1], rows[0]
     found = []
     if "check" in tasks:
-        found.append(verdict(f"`tidings check` at N={big['n']:,}: {big['check'].seconds:.2f} s "
-                             f"(target < {CHECK_TARGET_S:.0f} s)",
-                             big["check"].seconds < CHECK_TARGET_S))
-    if {"build", "floor"} <= set(tasks):
-        ratio = big["build"].seconds / big["floor"].seconds
-        found.append(verdict(f"build / floor at N={big['n']:,}: {ratio:.2f} "
-                             f"(target <= {BUILD_FLOOR_TARGET})", ratio <= BUILD_FLOOR_TARGET))
+        found.append(verdict(f"`tidings check` at N={big['n']:,} on one core: "
+                             f"{big['check'].seconds:.2f} s (target <= {CHECK_TARGET_S:.0f} s)",
+                             big["check"].seconds <= CHECK_TARGET_S))
+    for build in ("build", "build1"):
+        if {build, "floor"} <= set(tasks):
+            ratio = big[build].seconds / big["floor"].seconds
+            found.append(verdict(f"{LABELS[build]} / floor at N={big['n']:,}: {ratio:.2f} "
+                                 f"(target <= {BUILD_FLOOR_TARGET})",
+                                 ratio <= BUILD_FLOOR_TARGET))
     if "build" in tasks:
         if big is not small:
             per_big = big["build"].seconds / big["n"]
@@ -201,8 +218,8 @@ def targets(rows: list[dict], tasks: tuple[str, ...]) -> list[str]:
                 f"{per_big / per_small:.2f} (target <= {LINEAR_TARGET})",
                 per_big / per_small <= LINEAR_TARGET))
         found.append(verdict(f"peak memory of the build at N={big['n']:,}: "
-                             f"{big['build'].peak_mib:.0f} MiB (target < {MEMORY_TARGET_MIB})",
-                             big["build"].peak_mib < MEMORY_TARGET_MIB))
+                             f"{big['build'].peak_mib:.0f} MiB (target <= {MEMORY_TARGET_MIB})",
+                             big["build"].peak_mib <= MEMORY_TARGET_MIB))
     return found
 
 
@@ -263,8 +280,8 @@ def fmt_load(load: tuple[float, ...]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000, 10000],
-                        help="numbers of incidents (default: 1000 2000 10000)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 4000, 10000],
+                        help="numbers of incidents (default: 1000 4000 10000)")
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument("--only", choices=TASKS, nargs="+", default=list(TASKS),
                         help="measure only these tasks")

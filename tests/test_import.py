@@ -531,6 +531,27 @@ def test_cstate_toml_config_drafts_unknown_keys_and_shortcodes(tmp_path: Path) -
     assert slow.updates[0].message == 'Slow. {{< figure src="x.png" >}}'
 
 
+def test_cstate_lines_wrapped_inside_a_paragraph_are_reported(tmp_path: Path) -> None:
+    """cState joined them; the page shows a message's line breaks (content-dialect.md)."""
+    write_files(tmp_path / "src", {
+        "config.yml": "title: Wrapped\nbaseURL: https://status.w.example/\n"
+                      "systems:\n  - name: App\n",
+        "content/issues/2024-03-01-wrapped.md": "---\ntitle: Wrapped\n"
+                                                "date: 2024-03-01T08:00:00Z\naffected: [App]\n"
+                                                "---\nThe app is slow for\nsome users.\n",
+        "content/issues/2024-03-02-lines.md": "---\ntitle: Lines\n"
+                                              "date: 2024-03-02T08:00:00Z\naffected: [App]\n"
+                                              "---\nOne paragraph.\n\n- a list\n- of two\n",
+    })
+    result = import_("cstate", str(tmp_path / "src"), into=tmp_path / "site")
+    assert result.exit_code == 0, result.output
+    warned = [line for line in result.output.splitlines() if "line break" in line]
+    assert warned == ["src/content/issues/2024-03-01-wrapped.md:6: warning: a line break inside "
+                      "a paragraph: cState joined such lines, the status page shows the break "
+                      "(see the content format); join the lines in the imported file if they "
+                      "were only wrapped"]
+
+
 def test_a_broken_tidings_yml_stops_the_import(tmp_path: Path) -> None:
     write_files(tmp_path, {"tidings.yml": "name: X\ncomponents: nope\n"})
     result = import_("statuspage", str(FIXTURES[0]), into=tmp_path)

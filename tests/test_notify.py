@@ -452,4 +452,6 @@ def test_chat_markup_escapes_what_each_service_would_interpret():
                                   "• <https://e.x/?a=1&amp;b=2|two>\n\n> quoted")
     assert chat_markdown(text) == ("Use `x<y>` & **bold** \\<!here\\>\n\n- one\n"
                                    "- [two](https://e.x/?a=1&b=2)\n\n> quoted")
-    assert slack_mrkdwn("<script>alert(1)</script>Hi") == "Hi"
+    # Not allowed HTML is text, escaped for Slack as every other "<".
+    assert slack_mrkdwn("<script>alert(1)</script>Hi") == (
+        "&lt;script&gt;alert(1)&lt;/script&gt;Hi")

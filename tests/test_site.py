@@ -686,7 +686,9 @@ PAYLOADS = {
         ---
         <script>alert('update')</script>
         [click](javascript:alert('link')) and <svg onload="alert(2)"></svg>
-        <iframe src="https://evil.example/"></iframe> but **bold** stays.
+        <iframe src="https://evil.example/"></iframe> is shown as text.
+
+        But **bold** stays.
         """,
     "incidents/2026-11-04-evil/2026-11-04T110000Z-resolved.md": """\
         ---

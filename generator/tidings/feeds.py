@@ -133,7 +133,8 @@ def incident_html(config: SiteConfig, incident: Incident, now: datetime) -> str:
         parts.append(f"<p><strong>{INTERNAL_NOTE_HEADING}:</strong></p>"
                      + markdown_to_html(incident.internal))
     if (report := published.postmortem(incident, now)) is not None:
-        parts.append(_item_html(config, "Postmortem", report.published, report.body))
+        parts.append(_item_html(config, "Postmortem", report.published, report.body,
+                                document=True))
     for update in reversed(published.updates(incident, now)):
         parts.append(_item_html(config, STATUS_LABELS[update.status], update.at,
                                 with_internal_note(update)))
@@ -163,7 +164,8 @@ def _update_entry(config: SiteConfig, incident: Incident, update: Update | None,
         return Entry(published.postmortem_tag(config, incident), f"{incident.title}: Postmortem",
                      published.link(config, urls.postmortem(incident.id)), report.published,
                      report.published, incident.kind,
-                     partial(_item_html, config, "Postmortem", report.published, report.body))
+                     partial(_item_html, config, "Postmortem", report.published, report.body,
+                             document=True))
     label = STATUS_LABELS[update.status]
     return Entry(published.update_tag(config, incident, update), f"{incident.title}: {label}",
                  published.incident_link(config, incident), update.at, update.at,
@@ -171,11 +173,12 @@ def _update_entry(config: SiteConfig, incident: Incident, update: Update | None,
                                         with_internal_note(update)))
 
 
-def _item_html(config: SiteConfig, label: str, at: datetime, markdown: str) -> str:
-    """A dated, labelled message; the message is sanitised HTML from the Markdown renderer."""
+def _item_html(config: SiteConfig, label: str, at: datetime, markdown: str,
+               document: bool = False) -> str:
+    """A dated, labelled message (or postmortem ``document``), sanitised HTML from Markdown."""
     stamp = html.escape(iso(at))
     return (f'<p><small><time datetime="{stamp}">{_when(config, at)}</time></small><br>'
-            f"<strong>{html.escape(label)}</strong></p>\n{markdown_to_html(markdown)}")
+            f"<strong>{html.escape(label)}</strong></p>\n{markdown_to_html(markdown, document)}")
 
 
 def _when(config: SiteConfig, moment: datetime) -> str:

@@ -278,6 +278,8 @@ class _ChatMarkup(HTMLParser):
             self.link_start(dict(attrs).get("href") or "")
         elif tag == "tr":
             self.out.append("\n")
+        elif tag == "input":  # a task list item's checkbox (the only input the sanitiser keeps)
+            self.out.append("[x]" if "checked" in dict(attrs) else "[ ]")
 
     def li(self) -> None:
         depth = max(len(self.lists) - 1, 0)

@@ -503,7 +503,8 @@ class Views:
         return incident.published_postmortem(self.now) is not None
 
     def postmortem_html(self, incident: Incident) -> Markup:
-        return Markup(markdown_to_html(incident.postmortem.body if incident.postmortem else ""))
+        return Markup(markdown_to_html(incident.postmortem.body if incident.postmortem else "",
+                                       document=True))
 
     def postmortem_excerpt(self, incident: Incident) -> str:
         """The first words of the postmortem, plain text, cut at a word."""
@@ -511,7 +512,7 @@ class Views:
             return ""
         body = "\n".join(line for line in incident.postmortem.body.splitlines()
                          if not _HEADING.match(line))  # the opening words, not the headings
-        text = " ".join(markdown_to_text(body).split())
+        text = " ".join(markdown_to_text(body, document=True).split())
         if len(text) <= EXCERPT_CHARS:
             return text
         return text[:EXCERPT_CHARS].rsplit(" ", 1)[0] + " …"

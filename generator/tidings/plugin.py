@@ -27,6 +27,7 @@ from mkdocs.structure.pages import Page
 from . import urls
 from .config import Audience
 from .outputs import generated_files
+from .page_html import THEME_DIR, autoescape
 from .pages import Site, SitePage, build_site
 from .problems import ContentError
 from .project import load_project
@@ -34,12 +35,6 @@ from .render import prerender_history
 from .timestamps import TimestampError, build_now
 
 log = logging.getLogger("mkdocs.plugins.tidings")
-# The page templates, partials and assets that ship inside the package.
-THEME_DIR = Path(__file__).parent / "theme"
-# Our page templates are written for autoescaping; Material's are not, so only ours get it.
-# tidings/main.html also wraps Material's own pages (404.html), so it escapes by hand.
-ESCAPED_TEMPLATES = ("tidings/", "partials/tidings/")
-UNESCAPED_LAYOUT = "tidings/main.html"
 
 
 # `tidings build|serve --audience` passes its choice to the MkDocs child through this variable.
@@ -206,7 +201,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         return nav
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
-        env.autoescape = _autoescape
+        env.autoescape = autoescape
         env.globals["tidings_memo"] = {}  # this build's shared blocks, by block and depth
         return env
 
@@ -266,11 +261,6 @@ def hand_written(files: Files, page: SitePage) -> File | None:
     if page.url:
         names.append(page.url.rstrip("/") + ".md")
     return next((f for n in names if (f := files.get_file_from_path(n)) is not None), None)
-
-
-def _autoescape(template_name: str | None) -> bool:
-    return (template_name is not None and template_name.startswith(ESCAPED_TEMPLATES)
-            and template_name != UNESCAPED_LAYOUT)
 
 
 def content_error_message(error: ContentError) -> str:

@@ -1,84 +1,94 @@
-"""Markdown from content to safe HTML: rendered once per text, then sanitised with nh3.
+"""Markdown from content to safe HTML: GitHub Flavored Markdown, rendered once per text by
+cmark-gfm (GitHub's own renderer), then sanitised with nh3.
 
-Raw HTML in content may format text but can never run script or inject markup.
+The dialect is documented in documentation/content-dialect.md: what a reviewer sees in
+GitHub's preview is what customers read, except that a line break in a message (a summary or
+an update) is a line break on the page, as in a GitHub comment; a postmortem is a document
+and reads as GitHub shows a Markdown file. Raw HTML in content may format text but can
+never run script or inject markup; angle-bracket text that is not allowed HTML (``<Say>``)
+is shown as text.
 """
 
 from __future__ import annotations
 
 import html
 import re
-import threading
 from collections.abc import Iterable
 
-import markdown
+import cmarkgfm  # type: ignore[import-untyped]
 import nh3
+from cmarkgfm.cmark import Options  # type: ignore[import-untyped]
 
 from . import parallel
 from .model import Incident
 
-_EXTENSIONS = ["fenced_code", "tables", "sane_lists", "smarty"]
-# Python-Markdown tries each inline pattern on every piece of text; most of a short message's
-# rendering goes there. A pattern can only match where its characters are, so a text without
-# them renders the same without it (tabs and CRs become the spaces and newline of a line
-# break before inline parsing, hence their place among its triggers).
-_INLINE_TRIGGERS: dict[str, tuple[str, ...]] = {
-    "backtick": ("`",), "escape": ("\\",), "entity": ("&",), "em_strong": ("*", "_"),
-    "reference": ("[",), "link": ("[",), "short_reference": ("[",),
-    "image_link": ("![",), "image_reference": ("![",), "short_image_ref": ("![",),
-    "autolink": ("<",), "automail": ("<",), "html": ("<",),
-    "linebreak": ("  \n", "\t", "\r"),
-}
-# smarty only ever changes quotes, "--" and "...": a text without them renders the same
-# without its second inline pass, which costs as much as all the rest of the rendering.
-_SMARTY_TRIGGERS = ("'", '"', "--", "...")
+# GitHub's extensions (as cmarkgfm.github_flavored_markdown_to_html enables them). Raw HTML
+# passes cmark (UNSAFE) because nh3, not cmark, decides what stays.
+EXTENSIONS = ("table", "autolink", "strikethrough", "tasklist", "tagfilter")
+DOCUMENT = Options.CMARK_OPT_UNSAFE
+# A message's newline inside a paragraph is a line break: a status update is not a document.
+MESSAGE = DOCUMENT | Options.CMARK_OPT_HARDBREAKS
 _ALLOWED_TAGS = nh3.ALLOWED_TAGS - {"img"}  # no remote images: no tracking pixels, no layout
 _SCHEMES = {"http", "https", "mailto"}
+# A task list item's checkbox, exactly as cmark-gfm writes it; any other <input> is text.
+_CHECKBOX = re.compile(r'<input type="checkbox" (?:checked="" )?disabled="" />')
+# A tag cmark passed through from the source: kept for nh3 when it is allowed HTML or an
+# image (which nh3 then removes, as it removes Markdown images), otherwise shown as text.
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+_KEPT_TAGS = _ALLOWED_TAGS | {"img"}
+# The checkbox as the sanitiser writes it, for plain text.
+_SANITISED_CHECKBOX = re.compile(r'<input type="checkbox"( checked="")? disabled="">')
 # Built once: nh3.clean() rebuilds its sanitiser from the options on every call.
-_SANITISER = nh3.Cleaner(tags=_ALLOWED_TAGS, url_schemes=_SCHEMES,
-                         link_rel="noopener noreferrer nofollow")
+_SANITISER = nh3.Cleaner(
+    tags=_ALLOWED_TAGS | {"input"}, url_schemes=_SCHEMES,
+    attributes={**nh3.ALLOWED_ATTRIBUTES, "input": {"checked"}},
+    tag_attribute_values={"input": {"type": {"checkbox"}, "disabled": {""}}},
+    link_rel="noopener noreferrer nofollow")
 _TEXT_ONLY = nh3.Cleaner(tags=set())
 # Every message of the history is rendered once per build: the cache must hold them all, or
 # a build that walks the history twice (feeds, then pages) would render everything twice.
 CACHE_SIZE = 1 << 18
-# Texts per process below which rendering ahead on other cores costs more than it saves.
-PARALLEL_TEXTS = 3000
-_cache: dict[str, str] = {}
-_local = threading.local()  # a Markdown instance is reusable (reset) but not thread-safe
+# Texts per process below which rendering ahead on other cores costs more than it saves
+# (starting workers and sending the HTML back): about a second of cmark-gfm and nh3.
+PARALLEL_TEXTS = 20000
+_cache: dict[tuple[str, bool], str] = {}
 
 
-def _renderer(text: str) -> markdown.Markdown:
-    """This thread's Markdown instance for ``text``, without the inline patterns and smarty
-    pass that cannot change it; building an instance costs more than converting a message,
-    so each kind is built once."""
-    smart = any(trigger in text for trigger in _SMARTY_TRIGGERS)
-    unused = frozenset(name for name, triggers in _INLINE_TRIGGERS.items()
-                       if not any(trigger in text for trigger in triggers))
-    instances = _local.__dict__.setdefault("instances", {})
-    md = instances.get((smart, unused))
-    if md is None:
-        extensions = _EXTENSIONS if smart else [e for e in _EXTENSIONS if e != "smarty"]
-        md = instances[smart, unused] = markdown.Markdown(extensions=extensions,
-                                                          output_format="html")
-        for name in unused:
-            md.inlinePatterns.deregister(name, strict=False)
-    return md
+def gfm(text: str, options: int = MESSAGE) -> str:
+    """cmark-gfm's HTML for ``text``, before sanitising."""
+    return cmarkgfm.markdown_to_html_with_extensions(text, options=options,
+                                                     extensions=list(EXTENSIONS))
 
 
-def markdown_to_html(text: str) -> str:
-    """Render Markdown and sanitise the result; cached because every output reuses it."""
-    text = text or ""
-    found = _cache.get(text)
+def show_as_text(markup: str) -> str:
+    """Escape the opening ``<`` of every tag that is not allowed HTML, so that nh3 keeps
+    ``<Say>`` as the words it is instead of dropping it as an unknown element. cmark escapes
+    every ``<`` of text, so a literal ``<`` in its output opens a tag cmark wrote or passed."""
+    def tag(match: re.Match[str]) -> str:
+        name = match[2].lower()
+        if name in _KEPT_TAGS or (name == "input" and _CHECKBOX.match(markup, match.start())):
+            return match[0]
+        return "&lt;" + match[1] + match[2]
+    return _TAG.sub(tag, markup)
+
+
+def markdown_to_html(text: str, document: bool = False) -> str:
+    """Render a message (or with ``document`` a postmortem) and sanitise the result; cached
+    because every output reuses it."""
+    key = (text or "", document)
+    found = _cache.get(key)
     if found is None:
         if len(_cache) >= CACHE_SIZE:  # only a long `mkdocs serve` session gets here
             _cache.clear()
-        found = _cache[text] = _render(text)
+        found = _cache[key] = _render(key)
     return found
 
 
-def prerender(texts: Iterable[str]) -> None:
-    """Render many texts ahead on the other cores, when there are enough of them to gain,
-    so that pages and feeds find each one in the cache; otherwise they render on demand."""
-    todo = [text for text in dict.fromkeys(texts) if text and text not in _cache]
+def prerender(texts: Iterable[tuple[str, bool]]) -> None:
+    """Render many (text, document) pairs ahead on the other cores, when there are enough of
+    them to gain, so that pages and feeds find each one in the cache; otherwise they render
+    on demand."""
+    todo = [key for key in dict.fromkeys(texts) if key[0] and key not in _cache]
     chunks = parallel.split(todo, parallel.processes(len(todo), PARALLEL_TEXTS))
     if len(chunks) > 1:
         for chunk, rendered in zip(chunks, parallel.map_chunks(_render_all, chunks),
@@ -88,17 +98,18 @@ def prerender(texts: Iterable[str]) -> None:
 
 def prerender_history(incidents: Iterable[Incident]) -> None:
     """``prerender`` every text pages and feeds show: summaries, updates and postmortems."""
-    prerender(text for incident in incidents for text in (
-        incident.summary, *(update.message for update in incident.updates),
-        incident.postmortem.body if incident.postmortem else ""))
+    prerender(key for incident in incidents for key in (
+        (incident.summary, False), *((update.message, False) for update in incident.updates),
+        (incident.postmortem.body if incident.postmortem else "", True)))
 
 
-def _render_all(texts: list[str]) -> list[str]:
-    return [_render(text) for text in texts]
+def _render_all(keys: list[tuple[str, bool]]) -> list[str]:
+    return [_render(key) for key in keys]
 
 
-def _render(text: str) -> str:
-    return _SANITISER.clean(_renderer(text).reset().convert(text))
+def _render(key: tuple[str, bool]) -> str:
+    text, document = key
+    return _SANITISER.clean(show_as_text(gfm(text, DOCUMENT if document else MESSAGE)))
 
 
 # A "<" that would open an HTML tag, comment or declaration (not "a < b", not an autolink
@@ -112,6 +123,9 @@ def without_html(text: str) -> str:
     return _TAG_OPEN.sub("&lt;", text)
 
 
-def markdown_to_text(text: str) -> str:
-    """Plain text of a message, for chat notifications and summaries."""
-    return html.unescape(_TEXT_ONLY.clean(markdown_to_html(text))).strip()
+def markdown_to_text(text: str, document: bool = False) -> str:
+    """Plain text of a message or document, for chat notifications and summaries; a task
+    list item keeps its state as ``[x]`` or ``[ ]``."""
+    marked = _SANITISED_CHECKBOX.sub(lambda m: "[x]" if m[1] else "[ ]",
+                                     markdown_to_html(text, document))
+    return html.unescape(_TEXT_ONLY.clean(marked)).strip()

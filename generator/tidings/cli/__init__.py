@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "templates": ("author", "templates"),
     "build": ("site", "build"),
     "serve": ("site", "serve"),
+    "export": ("site", "export"),
     "notify": ("notify", "notify"),
     "import": ("importer", "import_"),
     "report": ("report", "report"),

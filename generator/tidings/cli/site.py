@@ -1,4 +1,4 @@
-"""``tidings build`` and ``tidings serve``: run MkDocs on the status site.
+"""``tidings build`` and ``tidings serve``: run MkDocs on the status site; ``tidings export``.
 
 An adapter like ``tidings/plugin.py``: it runs MkDocs in a child process (so the build sees
 exactly the environment a CI build sees) with ``python -P``, so that no module in the
@@ -24,6 +24,9 @@ from pathlib import Path
 import click
 import yaml
 
+from ..export import ExportError
+from ..export import export as write_export
+from ..problems import ContentError
 from ..project import load_project
 from .check import report
 from .options import now_option, repository_root, resolve_now
@@ -259,3 +262,29 @@ def serve(now: str | None, dev_addr: str, audience: str, config_file: Path | Non
         code = run_child(mkdocs_command("serve", config_file, "-a", dev_addr),
                          mkdocs_env(moment, audience), stop=signal.SIGINT)
     raise SystemExit(code)
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@now_option
+@config_file_option
+def export(directory: Path, now: str | None, config_file: Path | None) -> None:
+    """Write the site as a plain Material project into DIRECTORY, without the plugin.
+
+    `mkdocs build` and `zensical build` in DIRECTORY build the same pages, feeds and API
+    (see documentation/export.md). An earlier export in DIRECTORY is replaced.
+    """
+    moment = resolve_now(now).replace(microsecond=0)
+    config_file = mkdocs_file(config_file)
+    try:
+        warnings = write_export(config_file, directory.resolve(), moment)
+    except ContentError as exc:
+        report(exc.problems)
+        click.echo(f"{len(exc.problems)} error(s): nothing was exported", err=True)
+        raise SystemExit(1) from None
+    except ExportError as exc:
+        raise click.ClickException(str(exc)) from None
+    for warning in warnings:
+        click.echo(warning, err=True)
+    click.echo(f"exported the site as of {moment.isoformat().replace('+00:00', 'Z')} into "
+               f"{directory}: build it with `mkdocs build` or `zensical build` there", err=True)

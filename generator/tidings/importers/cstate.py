@@ -18,6 +18,7 @@ from typing import Any
 
 from ..frontmatter import Document, FrontMatterError, LineDict, load_yaml, parse
 from ..problems import Problems, one_of
+from ..render import DOCUMENT, gfm
 from ..timestamps import iso
 from .components import DEFINED, INCIDENT, ComponentRegistry
 from .drafts import Draft, DraftPostmortem, DraftUpdate, SiteInfo, slug, spread, utc_seconds
@@ -375,7 +376,7 @@ class IssueConverter:
 
     def whole_body(self) -> DraftUpdate:
         body = _TRACK.sub("", self.doc.body).strip()
-        self.check_shortcodes(body, self.doc.body_line)
+        self.check_text(body, self.doc.body_line)
         if not body:
             self.file.warn(self.doc.body_line, "the issue has no text; its title is used as "
                            "the update's message")
@@ -393,7 +394,7 @@ class IssueConverter:
         if segment.label:
             self.file.warn(segment.line, "this update has no {{< track >}} time; it is kept "
                            "as the incident's summary")
-        self.check_shortcodes(segment.text, segment.line)
+        self.check_text(segment.text, segment.line)
         self.summary = "\n\n".join(filter(None, [self.summary, segment.text]))
 
     def ordered(self, entries: list[tuple[Segment, datetime]]) -> list[DraftUpdate]:
@@ -413,7 +414,7 @@ class IssueConverter:
         for index in order:
             segment, at = entries[index]
             status = LABEL_STATUS.get(segment.label or "") or status
-            self.check_shortcodes(segment.text, segment.line)
+            self.check_text(segment.text, segment.line)
             message = segment.message
             if not message:
                 message = "No text was posted with this update."
@@ -427,7 +428,12 @@ class IssueConverter:
                            "update times from the track shortcodes are kept")
         return updates
 
-    def check_shortcodes(self, text: str, line: int) -> None:
+    def check_text(self, text: str, line: int) -> None:
+        """Warn where the page will not show a message as cState did."""
+        if gfm(text) != gfm(text, DOCUMENT):
+            self.file.warn(line, "a line break inside a paragraph: cState joined such lines, "
+                           "the status page shows the break (see the content format); join "
+                           "the lines in the imported file if they were only wrapped")
         for code in _SHORTCODE.findall(text):
             self.file.warn(line, f"the Hugo shortcode {code} is kept as text; Tidings does "
                            "not run Hugo")

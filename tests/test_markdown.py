@@ -1,0 +1,152 @@
+"""Content Markdown is GitHub Flavored Markdown as GitHub renders it, sanitised (render.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tidings import render
+from tidings.notify import chat_markdown, slack_mrkdwn
+
+SPEC = json.loads((Path(__file__).parent / "fixtures" / "gfm-spec" / "examples.json")
+                  .read_text(encoding="utf-8"))["examples"]
+# The spec's expected HTML is for cmark's default of soft breaks as newlines.
+SPEC_OPTIONS = render.DOCUMENT
+
+
+class _Normal(HTMLParser):
+    """HTML in a form that compares equal when it means the same: attributes sorted, no
+    self-closing slash, no whitespace between tags, entities decoded; ``rel`` (which the
+    sanitiser adds to every link) left out."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        kept = sorted((k, v or "") for k, v in attrs if k != "rel")
+        self.out.append(f"<{tag}" + "".join(f' {k}="{v}"' for k, v in kept) + ">")
+
+    handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag: str) -> None:
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(data.replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def normal(markup: str) -> str:
+    parser = _Normal()
+    parser.feed(markup)
+    parser.close()
+    return re.sub(r">\s+<", "><", "".join(parser.out).strip())
+
+
+def _id(example: dict) -> str:
+    return f"{example['example']}-{example['extension'] or example['section']}"
+
+
+@pytest.mark.parametrize("example", SPEC, ids=_id)
+def test_gfm_spec_examples(example: dict):
+    assert normal(render.gfm(example["markdown"], SPEC_OPTIONS)) == normal(example["html"])
+
+
+# Examples whose HTML survives the sanitiser unchanged: no raw HTML, no soft line break, no
+# link scheme but http(s) and mailto (an ftp: link keeps its text and loses its href).
+_PLAIN = [e for e in SPEC if "<" not in e["markdown"].replace("<http", "")
+          and "ftp:" not in e["markdown"]
+          and render.gfm(e["markdown"]) == render.gfm(e["markdown"], SPEC_OPTIONS)]
+
+
+@pytest.mark.parametrize("example", _PLAIN, ids=_id)
+def test_the_sanitiser_keeps_what_gfm_renders(example: dict):
+    assert normal(render.markdown_to_html(example["markdown"])) == normal(example["html"])
+
+
+def test_the_spec_examples_cover_every_enabled_extension():
+    tested = {e["extension"] for e in SPEC} | {"tasklist"}  # the spec marks those "disabled"
+    assert set(render.EXTENSIONS) <= tested
+    assert len(_PLAIN) > 40
+
+
+def test_a_line_break_in_a_message_is_a_line_break_on_the_page():
+    html = render.markdown_to_html("We are investigating.\nNext update in 30 minutes.")
+    assert normal(html) == "<p>We are investigating.<br>\nNext update in 30 minutes.</p>"
+
+
+def test_a_postmortem_is_a_document_whose_wrapped_lines_join_as_on_github():
+    text = "We restarted the\nservice."
+    assert normal(render.markdown_to_html(text, document=True)) == \
+        "<p>We restarted the\nservice.</p>"
+
+
+def test_a_bare_url_is_a_link():
+    html = render.markdown_to_html("Details at https://example.com/x and www.example.org.")
+    assert '<a href="https://example.com/x" rel="noopener noreferrer nofollow">' in html
+    assert '<a href="http://www.example.org"' in html
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("Calls that use <Say> or <Play voice=\"x\"> fail.",
+     'Calls that use <Say> or <Play voice="x"> fail.'),
+    ("<Say>\nhello\n</Say>", "<Say>\nhello\n</Say>"),
+    ("<script>alert(1)</script>", "<script>alert(1)</script>"),
+    ("a <iframe src=\"https://evil.example\"></iframe>",
+     'a <iframe src="https://evil.example"></iframe>'),
+    ("<input type=\"text\" value=\"x\">", '<input type="text" value="x">'),
+])
+def test_angle_bracket_text_that_is_not_allowed_html_shows_as_text(text: str, shown: str):
+    html = render.markdown_to_html(text)
+    assert render.markdown_to_text(text) == shown
+    assert "<script" not in html and "<iframe" not in html and "<Say" not in html
+
+
+def test_allowed_html_formats_and_loses_its_attributes_and_comments():
+    html = render.markdown_to_html('<b onclick="x()">bold</b> <!-- internal --> <em>x</em>')
+    assert normal(html) == "<p><b>bold</b><em>x</em></p>"
+
+
+def test_images_are_never_shown():
+    html = render.markdown_to_html('![pixel](https://t.example/p.png) <img src="x.png">')
+    assert "<img" not in html and "t.example" not in html and "&lt;img" not in html
+
+
+def test_gfm_only_constructs_render_as_github_shows_them():
+    text = ("| Region | Status |\n|---|:-:|\n| eu | ~~down~~ up |\n\n"
+            "- [x] failover\n- [ ] root cause\n\n1. first\n   - nested the GitHub way\n")
+    assert normal(render.markdown_to_html(text)) == (
+        '<table><thead><tr><th>Region</th><th align="center">Status</th></tr></thead>'
+        '<tbody><tr><td>eu</td><td align="center"><del>down</del> up</td></tr></tbody></table>'
+        '<ul><li><input checked="" disabled="" type="checkbox"> failover</li>'
+        '<li><input disabled="" type="checkbox"> root cause</li></ul>'
+        "<ol><li>first\n<ul><li>nested the GitHub way</li></ul></li></ol>")
+
+
+# Words that are not HTML element names (an allowed tag is markup, not text).
+_WORD = st.from_regex(r"[A-Za-z]{1,8}", fullmatch=True).filter(
+    lambda w: w.lower() not in render._KEPT_TAGS | {"input"})
+_PIECE = st.one_of(_WORD, _WORD.map(lambda w: f"<{w}>"), _WORD.map(lambda w: f"</{w}>"),
+                   st.sampled_from([" ", "\n", "\n\n", "*", "**", "_", "~~", "`", "- ", "1. ",
+                                    "> ", "# ", "| ", " |\n|---|\n", "&", "\\", "[", "]", ")",
+                                    "<", ">", '="', '"']))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECE, max_size=12).map("".join))
+def test_no_word_of_a_message_is_dropped(text: str):
+    shown = render.markdown_to_text(text)
+    for word in re.findall(r"[A-Za-z]+", text):
+        assert word in shown, (text, shown)
+
+
+def test_a_task_list_keeps_its_state_in_plain_text_and_chat():
+    text = "- [x] failover\n- [ ] root cause"
+    assert render.markdown_to_text(text) == "[x] failover\n[ ] root cause"
+    assert slack_mrkdwn(text) == "• [x] failover\n• [ ] root cause"
+    assert chat_markdown(text) == "- [x] failover\n- [ ] root cause"
