@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from browser import VNU, axe_violations, chromium, describe_violations, require, serve
-from conftest import DEMO_NOW, REPO
+from conftest import DEMO_NOW, REPO, copy_demo, run_cli
 from jinja2 import Environment, FileSystemLoader
 from tidings.charts import SVG_NS, GapRow, MonthBar, first_update_chart, gap_chart
 from tidings.pages import build_site
@@ -148,3 +148,19 @@ def test_the_page_has_no_serious_accessibility_violations(communication, tmp_pat
         assert page.locator("svg[role=img] title").count() == 2
         violations = axe_violations(page)
         assert violations == [], describe_violations(violations)
+
+
+def test_the_internal_build_publishes_the_page_with_its_charts(tmp_path: Path):
+    """A real `tidings build --audience internal` of the demo: the Communication page is in
+    the internal site and its navigation, with both charts inline, and never in the public
+    one."""
+    root = copy_demo(tmp_path)
+    built = run_cli("build", "--audience", "internal", "--now", "2026-11-23T15:00:00Z",
+                    cwd=root)
+    assert built.exit_code == 0, built.output
+    page = (root / "site-internal" / "communication" / "index.html").read_text()
+    assert page.count("<desc") == 2 and "Office VPN drops connections" in page  # two charts
+    assert 'href="../communication/"' in (root / "site-internal" / "index.html").read_text()
+    public = run_cli("build", "--now", "2026-11-23T15:00:00Z", cwd=root)
+    assert public.exit_code == 0, public.output
+    assert not (root / "site" / "communication").exists()

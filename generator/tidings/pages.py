@@ -286,7 +286,9 @@ class SiteBuilder:
 
         def build() -> dict[str, Any]:
             return {
-                "feeds": [(f.title, f.type, absolute(f.url)) for f in self.feeds],
+                # "Acme Status: all incidents (Atom)" reads "all incidents (Atom)" here.
+                "feeds": [(f.title.split(": ", 1)[-1], f.type, absolute(f.url))
+                          for f in self.feeds],
                 "calendar": absolute(urls.CALENDAR),
                 "badge": absolute(urls.BADGE),
                 "badge_url": urls.BADGE,
