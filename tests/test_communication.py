@@ -160,7 +160,7 @@ def test_the_internal_build_publishes_the_page_with_its_charts(tmp_path: Path):
     assert built.exit_code == 0, built.output
     page = (root / "site-internal" / "communication" / "index.html").read_text()
     assert page.count("<desc") == 2 and "Office VPN drops connections" in page  # two charts
-    assert 'href="../communication/"' in (root / "site-internal" / "index.html").read_text()
+    assert 'href="./communication/"' in (root / "site-internal" / "index.html").read_text()
     public = run_cli("build", "--now", "2026-11-23T15:00:00Z", cwd=root)
     assert public.exit_code == 0, public.output
     assert not (root / "site" / "communication").exists()
