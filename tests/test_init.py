@@ -71,7 +71,7 @@ def test_init_writes_a_complete_minimal_repository(company: Path):
         ".github/actions/check/action.yml", ".github/actions/check/check.sh",
         ".github/actions/setup/action.yml", ".github/dependabot.yml",
         ".github/workflows/build-and-deploy.yml", ".github/workflows/internal-site.yml",
-        ".github/workflows/publish.yml",
+        ".github/workflows/notify.yml", ".github/workflows/publish.yml",
         ".github/workflows/pull-request.yml", ".github/workflows/scheduled.yml",
         ".github/zizmor.yml", ".gitignore", "README.md", "docs/about.md",
         "incidents/_templates/degraded-performance.md", "incidents/_templates/outage.md",

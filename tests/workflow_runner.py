@@ -40,9 +40,14 @@ class Runner:
     workflows: Path = REPO / ".github" / "workflows"
 
     def workflow_run(self, workflow: str, jobs: list[str]) -> dict[str, JobRun]:
-        """Run jobs in order, sharing artifacts among them only, as one workflow run does."""
+        """Run jobs of one workflow in order, as one workflow run does."""
+        return self.run([(workflow, name) for name in jobs])
+
+    def run(self, jobs: list[tuple[str, str]]) -> dict[str, JobRun]:
+        """Run (workflow file, job) pairs in order, sharing artifacts among them only, as one
+        run of workflows calling reusable workflows does."""
         shutil.rmtree(self.work / "artifacts", ignore_errors=True)
-        return {name: self.job(workflow, name) for name in jobs}
+        return {name: self.job(workflow, name) for workflow, name in jobs}
 
     def job(self, workflow: str, name: str) -> JobRun:
         """Run one job; returns its workspace, summary and printed output."""
