@@ -9,14 +9,16 @@ DEMO_NOW ?= 2026-11-23T15:00:00Z
 
 .PHONY: demo serve test lint tools clean
 
-$(BIN)/tidings: pyproject.toml
+# The demo and the tests run on the versions requirements.txt pins, as a status repository's CI
+# installs them (`tidings pin` rewrites it).
+$(BIN)/tidings: pyproject.toml requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -c requirements.txt -e .
 	touch $@
 
 $(VENV)/.test-deps: $(BIN)/tidings
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c requirements.txt -e '.[test]'
 	touch $@
 
 demo: $(BIN)/tidings
