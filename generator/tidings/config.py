@@ -494,23 +494,31 @@ class _Reader:
         return tuple(value)
 
 
+def mkdocs_settings(path: Path, root: Path) -> dict[str, tuple[int, yaml.Node]] | None:
+    """The top-level keys of mkdocs.yml, each with its line and value; None when it cannot
+    be read (MkDocs reports that itself). Composed, not constructed: its ``!!python/name:``
+    and ``!ENV`` tags need no loader."""
+    try:
+        node = yaml.compose(decode(files.read_file(path, root)), Loader=yaml.SafeLoader)
+    except (OSError, files.RefusedFile, FrontMatterError, yaml.YAMLError):
+        return None
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {key.value: (key.start_mark.line + 1, value) for key, value in node.value
+            if isinstance(key, yaml.ScalarNode)}
+
+
 def check_site_url(config: SiteConfig, problems: Problems) -> None:
     """Warn when mkdocs.yml's ``site_url`` is not tidings.yml's ``url``: the page's canonical
     links would point to one site and its feeds, API and calendars to another."""
     path = config.root / "mkdocs.yml"
-    try:  # composed, not constructed: its !!python/name: and !ENV tags need no loader
-        node = yaml.compose(decode(files.read_file(path, config.root)), Loader=yaml.SafeLoader)
-    except (OSError, files.RefusedFile, FrontMatterError, yaml.YAMLError):
-        return  # no mkdocs.yml here, or one MkDocs itself reports on
-    if not isinstance(node, yaml.MappingNode):
-        return
-    for key, value in node.value:
-        if key.value == "site_url" and isinstance(value, yaml.ScalarNode) and value.value:
-            site_url = value.value if value.value.endswith("/") else value.value + "/"
-            if site_url != config.base_url:
-                problems.warn(path, key.start_mark.line + 1, f"site_url {site_url} is not the "
-                              f"url of {CONFIG_FILE} ({config.base_url}); make them the same, "
-                              "or remove site_url (the plugin then takes url)")
+    line, value = (mkdocs_settings(path, config.root) or {}).get("site_url", (0, None))
+    if isinstance(value, yaml.ScalarNode) and value.value:
+        site_url = value.value if value.value.endswith("/") else value.value + "/"
+        if site_url != config.base_url:
+            problems.warn(path, line, f"site_url {site_url} is not the url of {CONFIG_FILE} "
+                          f"({config.base_url}); make them the same, or remove site_url (the "
+                          "plugin then takes url)")
 
 
 def now_in_zone(config: SiteConfig, moment: datetime) -> datetime:

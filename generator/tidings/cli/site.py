@@ -24,6 +24,7 @@ from pathlib import Path
 import click
 import yaml
 
+from ..config import mkdocs_settings
 from ..export import ExportError
 from ..export import export as write_export
 from ..problems import ContentError
@@ -32,6 +33,7 @@ from .check import report
 from .options import now_option, repository_root, resolve_now
 
 AUDIENCE_ENV = "TIDINGS_AUDIENCE"  # read by the plugin (tidings/plugin.py)
+PLAIN_TEXT = "tag:yaml.org,2002:str"  # a YAML value written as plain text, no tag
 SITE_DIRS = {"public": Path("site"), "internal": Path("site-internal")}
 
 
@@ -74,25 +76,23 @@ def check_content(root: Path, now: datetime) -> None:
         raise SystemExit(1)
 
 
-class _AnyTagLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml for one key; its ``!!python/name:`` and ``!ENV`` tags are skipped."""
-
-
-_AnyTagLoader.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
 def ensure_docs_dir(config_file: Path) -> None:
     """MkDocs refuses a missing docs folder, and git keeps no empty one: a repository whose
     only hand-written page was deleted gets an empty docs folder back."""
-    try:
-        data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_AnyTagLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return  # MkDocs reports it with its own message
-    docs = data.get("docs_dir", "docs") if isinstance(data, dict) else "docs"
-    if isinstance(docs, str):
-        path = config_file.resolve().parent / docs
-        if not os.path.lexists(path):
-            path.mkdir(parents=True)
+    root = config_file.resolve().parent
+    settings = mkdocs_settings(config_file, root)
+    if settings is None:
+        return
+    found = settings.get("docs_dir")
+    if found is None:
+        docs = "docs"  # MkDocs' default
+    elif isinstance(found[1], yaml.ScalarNode) and found[1].tag == PLAIN_TEXT:
+        docs = found[1].value
+    else:
+        return  # a value MkDocs resolves itself (!ENV)
+    path = root / docs
+    if not os.path.lexists(path):
+        path.mkdir(parents=True)
 
 
 def swap_in(built: Path, dest: Path) -> None:
