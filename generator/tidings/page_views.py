@@ -422,10 +422,6 @@ class Views:
             Markup(markdown_to_html(update.internal)),
         )
 
-    def published_updates(self, incident: Incident) -> list[Update]:
-        """Updates posted by ``now`` (a future-dated one is an error `check` reports)."""
-        return incident.posted(self.now)
-
     def incident(self, incident: Incident) -> IncidentView:
         view = self._incident_views.get(incident.id)
         if view is None:
@@ -434,10 +430,10 @@ class Views:
 
     def _incident(self, incident: Incident) -> IncidentView:
         state = self.snapshot.state(incident)
-        published = self.published_updates(incident)
+        published = incident.posted(self.now)
         latest = published[-1] if published else None
         effect = state.component_status
-        postmortem = incident.postmortem if self.incident_has_postmortem(incident) else None
+        postmortem = incident.published_postmortem(self.now)
         return IncidentView(
             id=incident.id,
             url=urls.incident(incident.id),
@@ -496,11 +492,7 @@ class Views:
 
     def timeline(self, incident: Incident) -> list[UpdateView]:
         """Every published update, newest first."""
-        return [self.update(u) for u in reversed(self.published_updates(incident))]
-
-    def incident_has_postmortem(self, incident: Incident) -> bool:
-        """A postmortem shows once its publication time has come."""
-        return incident.published_postmortem(self.now) is not None
+        return [self.update(u) for u in reversed(incident.posted(self.now))]
 
     def postmortem_html(self, incident: Incident) -> Markup:
         return Markup(markdown_to_html(incident.postmortem.body if incident.postmortem else "",

@@ -151,7 +151,7 @@ class SiteBuilder:
         pages += [self.component(c.id) for c in self.config.components]
         for incident in self.snapshot.incidents:
             pages.append(self.incident(incident))
-            if self.views.incident_has_postmortem(incident):
+            if incident.published_postmortem(self.snapshot.now) is not None:
                 pages.append(self.postmortem(incident))
         nav = [(p.nav_title, p.source_name) for p in pages if p.nav_title]
         return Site(pages, self.common(pages), nav)
@@ -259,7 +259,8 @@ class SiteBuilder:
 
     def postmortems(self) -> list[SitePage]:
         published = sorted(
-            (i for i in self.snapshot.incidents if self.views.incident_has_postmortem(i)),
+            (i for i in self.snapshot.incidents
+             if i.published_postmortem(self.snapshot.now) is not None),
             key=lambda i: (i.postmortem.published, i.id) if i.postmortem else (None, i.id),
             reverse=True)
         chunks = paginate(published, POSTMORTEMS_PAGE_SIZE)
