@@ -430,10 +430,10 @@ class Views:
 
     def _incident(self, incident: Incident) -> IncidentView:
         state = self.snapshot.state(incident)
-        published = incident.posted(self.now)
+        published = state.updates
         latest = published[-1] if published else None
         effect = state.component_status
-        postmortem = incident.published_postmortem(self.now)
+        postmortem = state.postmortem
         return IncidentView(
             id=incident.id,
             url=urls.incident(incident.id),
@@ -492,17 +492,18 @@ class Views:
 
     def timeline(self, incident: Incident) -> list[UpdateView]:
         """Every published update, newest first."""
-        return [self.update(u) for u in reversed(incident.posted(self.now))]
+        return [self.update(u) for u in reversed(self.snapshot.state(incident).updates)]
 
     def postmortem_html(self, incident: Incident) -> Markup:
-        return Markup(markdown_to_html(incident.postmortem.body if incident.postmortem else "",
-                                       document=True))
+        report = self.snapshot.state(incident).postmortem
+        return Markup(markdown_to_html(report.body if report else "", document=True))
 
     def postmortem_excerpt(self, incident: Incident) -> str:
-        """The first words of the postmortem, plain text, cut at a word."""
-        if incident.postmortem is None:
+        """The first words of the published postmortem, plain text, cut at a word."""
+        report = self.snapshot.state(incident).postmortem
+        if report is None:
             return ""
-        body = "\n".join(line for line in incident.postmortem.body.splitlines()
+        body = "\n".join(line for line in report.body.splitlines()
                          if not _HEADING.match(line))  # the opening words, not the headings
         text = " ".join(markdown_to_text(body, document=True).split())
         if len(text) <= EXCERPT_CHARS:

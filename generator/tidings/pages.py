@@ -151,7 +151,7 @@ class SiteBuilder:
         pages += [self.component(c.id) for c in self.config.components]
         for incident in self.snapshot.incidents:
             pages.append(self.incident(incident))
-            if incident.published_postmortem(self.snapshot.now) is not None:
+            if self.snapshot.state(incident).postmortem is not None:
                 pages.append(self.postmortem(incident))
         nav = [(p.nav_title, p.source_name) for p in pages if p.nav_title]
         return Site(pages, self.common(pages), nav)
@@ -260,7 +260,7 @@ class SiteBuilder:
     def postmortems(self) -> list[SitePage]:
         published = sorted(
             (i for i in self.snapshot.incidents
-             if i.published_postmortem(self.snapshot.now) is not None),
+             if self.snapshot.state(i).postmortem is not None),
             key=lambda i: (i.postmortem.published, i.id) if i.postmortem else (None, i.id),
             reverse=True)
         chunks = paginate(published, POSTMORTEMS_PAGE_SIZE)
