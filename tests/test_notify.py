@@ -21,7 +21,7 @@ from tidings.notify import (
     published_update_ids,
     slack_mrkdwn,
 )
-from tidings.project import load_project
+from tidings.pipeline import load_project
 
 T1 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # the previous deploy
 T2 = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)  # this deploy

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from conftest import MINIMAL_CONFIG
-from tidings.project import load_valid_project
+from tidings.pipeline import load_valid_project
 from tidings.status import INDICATOR_DESCRIPTIONS
 
 

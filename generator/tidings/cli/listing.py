@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..model import Incident
-from ..project import load_project
+from ..pipeline import load_project
 from ..status import Snapshot
 from ..timestamps import iso
 from .options import now_option, repository_root, resolve_now, root_option

@@ -12,8 +12,8 @@ import click
 from .. import delivery, mail
 from .. import notify as core
 from ..config import SiteConfig, load_config
+from ..pipeline import Build
 from ..problems import ContentError, Problems
-from ..project import load_valid_project
 from ..timestamps import TimestampError, parse_duration
 from .options import in_github_actions, now_option, repository_root, resolve_now, root_option
 
@@ -103,16 +103,16 @@ def _current(root: Path, moment: datetime, sources: tuple[str, ...], timeout: fl
     config = load_config(root, problems)
     if problems.errors:
         raise ContentError(problems.errors)
-    project = None
+    build, project = Build(root, moment), None
     if not sources or any(w.audience == "internal" for w in config.webhooks):
-        project = load_valid_project(root, moment)  # only then is the content needed
+        project = build.valid()  # only then is the content needed
         config = project.config
     found = {}
     for audience in ("public", "internal"):
         if audience == "public" and sources:
             lists = core.read_lists(sources, timeout)
         elif project is not None:
-            lists = core.current_lists(project.snapshot(moment, audience))
+            lists = core.current_lists(build.snapshot(project, audience))
         else:
             lists = {}
         found[audience] = core.recent_notices(config, lists, moment, max_age)
