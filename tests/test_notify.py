@@ -378,7 +378,7 @@ def test_maintenance_is_announced_when_its_list_is_compared(project, server):
     assert (announcement["title"], announcement["status"]) == ("Database upgrade", "scheduled")
     assert announcement["scheduled_for"] == "2026-11-28T02:00:00Z"
     [discord] = [b for b in server.bodies("/discord") if "upgrade" in b["content"]]
-    assert {"name": "Window", "value": "28 Nov 2026, 02:00 UTC to 28 Nov 2026, 04:00 UTC",
+    assert {"name": "Window", "value": "28 Nov 2026, 02:00 – 04:00 UTC",
             "inline": True} in discord["embeds"][0]["fields"]
 
 

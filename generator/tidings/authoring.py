@@ -38,6 +38,7 @@ from .vocabulary import (
     MAINTENANCE_STATUSES,
     worst,
 )
+from .wording import format_time
 
 TEMPLATES_FOLDER = "_templates"
 SLUG_LENGTH = 48
@@ -410,7 +411,7 @@ def timeline(config: SiteConfig, incident: Incident) -> str:
     """One line per update, in the site's zone, with the first line of its message."""
     lines = []
     for update in incident.updates:
-        when = update.at.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M %Z")
+        when = format_time(update.at, config.timezone)
         first = (markdown_to_text(update.message).splitlines() or [""])[0]
         if len(first) > 160:
             first = first[:159].rstrip() + "…"

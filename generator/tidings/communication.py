@@ -10,13 +10,11 @@ from markupsafe import Markup
 
 from . import urls
 from .charts import GapRow, MonthBar, first_update_chart, gap_chart
-from .page_views import format_duration
 from .report import IncidentFigures, Report, communication_report, median_of
 from .status import Snapshot
+from .wording import format_duration, format_month
 
 PERIOD_DAYS = 90
-_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-                "Dec")
 
 
 def communication_context(snapshot: Snapshot) -> dict[str, Any]:
@@ -52,6 +50,6 @@ def monthly_first_update(snapshot: Snapshot, found: Report
     rows = []
     for (year, month), items in sorted(by_month.items()):
         known = [f.minutes_to_first_update for f in items]
-        rows.append((f"{_MONTH_NAMES[month - 1]} {year}", len(items),
+        rows.append((format_month(year, month, short=True), len(items),
                      sum(m is not None for m in known), median_of(known)))
     return rows

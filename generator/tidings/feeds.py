@@ -27,6 +27,7 @@ from .render import markdown_to_html
 from .status import Snapshot
 from .timestamps import iso
 from .vocabulary import STATUS_LABELS
+from .wording import format_time, format_window
 
 FEED_LIMIT = 50  # entries per feed: readers poll often, and history is on the site
 _TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
@@ -122,8 +123,9 @@ def incident_html(config: SiteConfig, incident: Incident, now: datetime) -> str:
     """The window, affected components, summary, postmortem, then updates newest first."""
     parts = []
     if incident.is_maintenance and incident.scheduled_for and incident.scheduled_until:
-        parts.append(f"<p>Scheduled for {_when(config, incident.scheduled_for)} until "
-                     f"{_when(config, incident.scheduled_until)}.</p>")
+        window = format_window(incident.scheduled_for, incident.scheduled_until,
+                               config.timezone)
+        parts.append(f"<p>Scheduled for {html.escape(window)}.</p>")
     names = [c.name for cid in incident.affected if (c := config.component(cid))]
     if names:
         parts.append(f"<p>Affected components: {html.escape(', '.join(names))}.</p>")
@@ -183,7 +185,7 @@ def _item_html(config: SiteConfig, label: str, at: datetime, markdown: str,
 
 def _when(config: SiteConfig, moment: datetime) -> str:
     """A time as readers see it on the page: the site's zone, with its abbreviation."""
-    return html.escape(moment.astimezone(config.timezone).strftime("%d %b %Y, %H:%M %Z"))
+    return html.escape(format_time(moment, config.timezone))
 
 
 # -- writing ---------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from .render import markdown_to_html, markdown_to_text
 from .status import Snapshot
 from .timestamps import TimestampError, iso, parse_timestamp
 from .vocabulary import COMPONENT_STATUS_LABELS, STATUS_LABELS
+from .wording import format_time, format_window
 
 Json = dict[str, Any]
 # The API's lists that notify compares, by key, with the file that publishes each.
@@ -373,24 +374,19 @@ def _color(notice: Notice) -> int:
     return _COLORS.get(notice.impact, _COLORS["none"])
 
 
-def _when(config: SiteConfig, moment: datetime) -> str:
-    local = moment.astimezone(config.timezone)
-    return f"{local.day} {local.strftime('%b %Y, %H:%M %Z')}"
-
-
 def facts(config: SiteConfig, notice: Notice) -> list[tuple[str, str]]:
     """Status, impact or window, and component changes, as (name, value) lines."""
     lines = [("Status", _label(notice.status))]
     if notice.kind == "maintenance" and notice.scheduled_for and notice.scheduled_until:
-        lines.append(("Window", f"{_when(config, notice.scheduled_for)} to "
-                                f"{_when(config, notice.scheduled_until)}"))
+        lines.append(("Window", format_window(notice.scheduled_for, notice.scheduled_until,
+                                              config.timezone)))
     else:
         lines.append(("Impact", notice.impact.capitalize()))
     if notice.changes:
         lines.append(("Components", ", ".join(
             f"{name}: {COMPONENT_STATUS_LABELS.get(new, new).lower()}"
             for _cid, name, new in notice.changes)))
-    lines.append(("Posted", _when(config, notice.at)))
+    lines.append(("Posted", format_time(notice.at, config.timezone)))
     return lines
 
 

@@ -8,7 +8,6 @@ templates.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
@@ -24,9 +23,19 @@ from .timestamps import iso
 from .uptime import ComponentUptime, DayUptime
 from .uptime import months as uptime_months
 from .vocabulary import COMPONENT_STATUS_LABELS, STATUS_LABELS, worst
+from .wording import (
+    format_ago,
+    format_date,
+    format_downtime,
+    format_duration,
+    format_month,
+    format_percent,
+    format_relative,
+    format_time,
+    format_window,
+    month_name,
+)
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
 IMPACT_LABELS: dict[str, str] = {
     "none": "No impact",
     "minor": "Minor",
@@ -39,7 +48,7 @@ EXCERPT_CHARS = 280
 _HEADING = re.compile(r"^\s{0,3}#{1,6}(\s|$)")
 
 
-# --- times, durations, percentages -------------------------------------------------------
+# --- moments: an instant as pages print it ------------------------------------------
 
 @dataclass(frozen=True)
 class Moment:
@@ -50,81 +59,8 @@ class Moment:
     ago: str = ""  # "12 minutes ago" as of the build; tidings.js brings it up to date
 
 
-def format_time(moment: datetime, zone: tzinfo) -> str:
-    """``23 Nov 2026, 16:15 CET``: English month names whatever the build machine's locale."""
-    local = moment.astimezone(zone)
-    return (f"{local.day} {MONTHS[local.month - 1][:3]} {local.year}, "
-            f"{local:%H:%M} {local.tzname() or 'UTC'}")
-
-
-def format_date(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1][:3]} {day.year}"
-
-
 def moment(value: datetime | None, zone: tzinfo) -> Moment | None:
     return None if value is None else Moment(iso(value), format_time(value, zone))
-
-
-def format_window(start: datetime | None, end: datetime | None, zone: tzinfo) -> str:
-    """A maintenance window; the date is not repeated when it ends on the day it starts."""
-    if start is None:
-        return ""
-    if end is None:
-        return f"from {format_time(start, zone)}"
-    a, b = start.astimezone(zone), end.astimezone(zone)
-    if a.date() == b.date():
-        return f"{format_date(a.date())}, {a:%H:%M} – {b:%H:%M} {b.tzname() or 'UTC'}"
-    return f"{format_time(start, zone)} – {format_time(end, zone)}"
-
-
-def format_duration(span: timedelta | None) -> str:
-    """``1 h 10 min``, ``2 d 3 h``, ``under a minute``."""
-    if span is None:
-        return ""
-    minutes = int(span.total_seconds() // 60)
-    if minutes < 1:
-        return "under a minute"
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return f"{days} d {hours} h" if hours else f"{days} d"
-    if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{minutes} min"
-
-
-def format_ago(span: timedelta) -> str:
-    """``4 days``, ``2 hours``, ``25 minutes``: the largest unit that fits, rounded as
-    tidings.js rounds it, so the build's words and the script's agree."""
-    seconds = max(span.total_seconds(), 0)
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            count = int(seconds / size + 0.5)
-            return f"{count} {unit}{'s' if count > 1 else ''}"
-    return "under a minute"
-
-
-def format_relative(moment: datetime, now: datetime) -> str:
-    """``12 minutes ago``, ``in 10 minutes``, ``just now``: the words tidings.js writes too."""
-    seconds = (moment - now).total_seconds()
-    if abs(seconds) < 60:
-        return "just now"
-    words = format_ago(abs(moment - now))
-    return f"in {words}" if seconds > 0 else f"{words} ago"
-
-
-def format_percent(value: float | None) -> str:
-    """Rounded down, so a day with any downtime never reads 100 %."""
-    if value is None:
-        return "no data"
-    if value >= 100:
-        return "100 %"
-    return f"{math.floor(value * 100) / 100:.2f} %"
-
-
-def month_heading(value: datetime, zone: tzinfo) -> str:
-    local = value.astimezone(zone)
-    return f"{MONTHS[local.month - 1]} {local.year}"
 
 
 # --- components and uptime ---------------------------------------------------------------
@@ -209,8 +145,7 @@ def day_view(component_id: str, day: DayUptime, incidents: list[DayLink]) -> Day
              else "operational"]
     downtime = day.downtime
     if downtime > 0:
-        lost = "under a minute" if downtime < 1 else format_duration(timedelta(minutes=downtime))
-        words.append(f"{lost} of downtime")
+        words.append(f"{format_downtime(downtime)} of downtime")
     else:
         words.append("no downtime")
     words.append(f"{format_percent(day.percent)} uptime")
@@ -227,7 +162,7 @@ def uptime_view(uptime: ComponentUptime, links: dict[date, list[DayLink]]) -> Up
                   if n <= len(days)],
         days=days,
         incident_days=[d for d in reversed(days) if d.incidents],
-        months=[(MONTHS[m.month - 1][:3], f"{MONTHS[m.month - 1]} {m.year}", format_percent(p))
+        months=[(month_name(m.month, short=True), format_month(m.year, m.month), format_percent(p))
                 for m, p in uptime_months(uptime)[-UPTIME_MONTHS:]],
         first_day=format_date(uptime.days[0].day) if uptime.days else "",
         last_day=format_date(uptime.days[-1].day) if uptime.days else "",

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from . import urls
 from .communication import communication_context
 from .model import Incident
-from .page_views import IMPACT_LABELS, IncidentView, Views, format_duration, month_heading
+from .page_views import IMPACT_LABELS, IncidentView, Views
 from .status import Snapshot
 from .vocabulary import (
     COMPONENT_STATUS_EXPLAINED,
@@ -28,6 +28,7 @@ from .vocabulary import (
     MAINTENANCE_STATUSES,
     STATUS_LABELS,
 )
+from .wording import format_duration, month_heading
 
 HISTORY_PAGE_SIZE = 25
 POSTMORTEMS_PAGE_SIZE = 25
