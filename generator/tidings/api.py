@@ -20,8 +20,10 @@ from .model import Incident, Update
 from .render import without_html
 from .status import IMPACT_DEFAULT_STATUS, Snapshot
 from .timestamps import iso
-from .vocabulary import CLOSED_STATUSES, worst
+from .vocabulary import CLOSED_STATUSES, ComponentStatus, worst
 
+# A component an update names or changes: (id, old status, new status).
+Change = tuple[str, ComponentStatus, ComponentStatus]
 LIST_LIMIT = 50  # incidents.json and scheduled-maintenances.json: the 50 most recent
 
 Json = dict[str, Any]
@@ -138,7 +140,7 @@ class _Api:
             body["scheduled_until"] = _iso(incident.scheduled_until)
         return body
 
-    def update(self, incident: Incident, update: Update, changes: list[tuple[str, str, str]]
+    def update(self, incident: Incident, update: Update, changes: list[Change]
                ) -> Json:
         at = iso(update.at)
         return {
@@ -160,7 +162,7 @@ class _Api:
 
 
 def affected_components(incident: Incident, updates: list[Update]
-                        ) -> list[tuple[Update, list[tuple[str, str, str]]]]:
+                        ) -> list[tuple[Update, list[Change]]]:
     """Each update with the components it names or changes: (id, old status, new status).
 
     The incident's effect follows the status engine's rules: components it names start at
@@ -170,12 +172,13 @@ def affected_components(incident: Incident, updates: list[Update]
     start = "under_maintenance" if incident.is_maintenance else \
         IMPACT_DEFAULT_STATUS[incident.impact]
     running = dict.fromkeys(incident.components, start)
-    before: dict[str, str] = {}
+    before: dict[str, ComponentStatus] = {}
     result = []
     for update in updates:
         running.update(update.components)
         idle = update.status in CLOSED_STATUSES or update.status == "scheduled"
-        after = {} if idle else {c: s for c, s in running.items() if s != "operational"}
+        after: dict[str, ComponentStatus] = {} if idle else {
+            c: s for c, s in running.items() if s != "operational"}
         named = [c for c in running if c in update.components
                  or before.get(c, "operational") != after.get(c, "operational")]
         result.append((update, [(c, before.get(c, "operational"), after.get(c, "operational"))

@@ -11,6 +11,7 @@ import math
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+from .vocabulary import INDICATOR_FILLS
 from .wording import format_minutes, format_number
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -19,13 +20,15 @@ ROW = 28  # height of one incident's row
 LABEL = 210  # width of the row labels
 MARGIN = 24
 LABEL_CHARS = 30
-# In the picture itself, so the charts need no change to the site's style sheet.
+# In the picture itself, so the charts need no change to the site's style sheet; the site's
+# palette: within the cadence is "operational" green, over it "critical" red.
+GOOD, BAD, NEUTRAL = (INDICATOR_FILLS[level] for level in ("none", "critical", "maintenance"))
 STYLE = (".tidings-chart{font:12px sans-serif;fill:currentColor}"
          ".tidings-chart__axis{stroke:currentColor}"
-         ".tidings-chart__limit{stroke:#b3261e}"
-         ".tidings-chart__within{fill:#2e7d32}"
-         ".tidings-chart__over{fill:#b3261e}"
-         ".tidings-chart__bar{fill:#1565c0}"
+         f".tidings-chart__limit{{stroke:{BAD}}}"
+         f".tidings-chart__within{{fill:{GOOD}}}"
+         f".tidings-chart__over{{fill:{BAD}}}"
+         f".tidings-chart__bar{{fill:{NEUTRAL}}}"
          ".tidings-chart__tick{opacity:.8}")
 
 

@@ -28,7 +28,13 @@ from .config import SiteConfig, Webhook
 from .render import markdown_to_html, markdown_to_text
 from .status import Snapshot
 from .timestamps import TimestampError, iso, parse_timestamp
-from .vocabulary import COMPONENT_STATUS_LABELS, STATUS_LABELS
+from .vocabulary import (
+    CLOSED_STATUSES,
+    COMPONENT_STATUS_LABELS,
+    INDICATOR_FILLS,
+    STATUS_LABELS,
+    lookup,
+)
 from .wording import format_time, format_window
 
 Json = dict[str, Any]
@@ -359,19 +365,14 @@ def chat_markdown(markdown: str) -> str:
 # -- payloads ---------------------------------------------------------------------------------
 
 
-_COLORS = {"critical": 0xC62828, "major": 0xEF6C00, "minor": 0xF9A825, "none": 0x607D8B,
-           "maintenance": 0x1565C0, "closed": 0x2E7D32}
-
-
 def _label(status: str) -> str:
-    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+    return lookup(STATUS_LABELS, status) or status.replace("_", " ").capitalize()
 
 
 def _color(notice: Notice) -> int:
-    """Green once closed; otherwise by impact (blue for maintenance)."""
-    if notice.status in ("resolved", "completed"):
-        return _COLORS["closed"]
-    return _COLORS.get(notice.impact, _COLORS["none"])
+    """The site's fills: its operational green once closed, otherwise the impact's."""
+    fill = None if notice.status in CLOSED_STATUSES else lookup(INDICATOR_FILLS, notice.impact)
+    return int((fill or INDICATOR_FILLS["none"]).lstrip("#"), 16)
 
 
 def facts(config: SiteConfig, notice: Notice) -> list[tuple[str, str]]:
@@ -384,7 +385,7 @@ def facts(config: SiteConfig, notice: Notice) -> list[tuple[str, str]]:
         lines.append(("Impact", notice.impact.capitalize()))
     if notice.changes:
         lines.append(("Components", ", ".join(
-            f"{name}: {COMPONENT_STATUS_LABELS.get(new, new).lower()}"
+            f"{name}: {(lookup(COMPONENT_STATUS_LABELS, new) or new).lower()}"
             for _cid, name, new in notice.changes)))
     lines.append(("Posted", format_time(notice.at, config.timezone)))
     return lines

@@ -22,7 +22,19 @@ from .status import Snapshot
 from .timestamps import iso
 from .uptime import ComponentUptime, DayUptime
 from .uptime import months as uptime_months
-from .vocabulary import COMPONENT_STATUS_LABELS, STATUS_LABELS, worst
+from .vocabulary import (
+    COMPONENT_STATUS_LABELS,
+    IMPACT_LABELS,
+    IMPACTS,
+    ROLE_LABELS,
+    STATUS_LABELS,
+    ComponentStatus,
+    IncidentType,
+    Indicator,
+    UpdateStatus,
+    Visibility,
+    worst,
+)
 from .wording import (
     format_ago,
     format_date,
@@ -36,14 +48,6 @@ from .wording import (
     month_name,
 )
 
-IMPACT_LABELS: dict[str, str] = {
-    "none": "No impact",
-    "minor": "Minor",
-    "major": "Major",
-    "critical": "Critical",
-    "maintenance": "Maintenance",
-}
-ROLE_LABELS = {"commander": "Incident commander", "communications": "Communications lead"}
 EXCERPT_CHARS = 280
 _HEADING = re.compile(r"^\s{0,3}#{1,6}(\s|$)")
 
@@ -72,7 +76,7 @@ class ComponentRef:
     id: str
     name: str
     url: str
-    status: str
+    status: ComponentStatus
     status_label: str
 
 
@@ -113,7 +117,7 @@ class ComponentView:
     description: str
     group: str | None
     url: str
-    status: str
+    status: ComponentStatus
     status_label: str
     uptime: UptimeView
     feeds: dict[str, str] = field(default_factory=dict)  # name -> site-relative URL
@@ -123,7 +127,7 @@ class ComponentView:
 class GroupView:
     name: str | None
     components: list[ComponentView]
-    status: str  # the worst status of its components
+    status: ComponentStatus  # the worst status of its components
     status_label: str
 
     @property
@@ -183,7 +187,7 @@ class HistoryDay:
 @dataclass(frozen=True)
 class UpdateView:
     id: str
-    status: str
+    status: UpdateStatus
     status_label: str
     at: Moment
     html: Markup
@@ -199,12 +203,12 @@ class IncidentView:
     id: str
     url: str
     title: str
-    kind: str
+    kind: IncidentType
     is_maintenance: bool
-    impact: str
+    impact: Indicator
     impact_label: str
     impact_explained: str
-    status: str
+    status: UpdateStatus
     status_label: str
     is_open: bool
     live: bool  # affecting components now: an open incident or maintenance under way
@@ -225,7 +229,7 @@ class IncidentView:
     postmortem_published: Moment | None
     # The internal audience only (the public content has none of these):
     internal_html: Markup = Markup("")
-    visibility: str = "public"
+    visibility: Visibility = "public"
     roles: tuple[tuple[str, str], ...] = ()  # (role label, who)
 
 
@@ -254,11 +258,11 @@ class Views:
         self._by_component: dict[str, list[Incident]] | None = None
 
     # components
-    def ref(self, component_id: str, status: str) -> ComponentRef:
+    def ref(self, component_id: str, status: ComponentStatus) -> ComponentRef:
         component = self._components.get(component_id)
         name = component.name if component else component_id
         return ComponentRef(component_id, name, urls.component(component_id), status,
-                            COMPONENT_STATUS_LABELS.get(status, status))
+                            COMPONENT_STATUS_LABELS[status])
 
     def component(self, component_id: str) -> ComponentView:
         if component_id not in self._component_views:
@@ -305,7 +309,7 @@ class Views:
                 continue
             day, end = max(self.local_day(span[0]), first), min(self.local_day(span[1]), last)
             link = DayLink(incident.title, urls.incident(incident.id),
-                           IMPACT_LABELS.get(incident.impact, incident.impact))
+                           IMPACT_LABELS[incident.impact])
             while day <= end:
                 found.setdefault(day, []).append(link)
                 day += timedelta(days=1)
@@ -349,7 +353,7 @@ class Views:
 
     def update(self, update: Update) -> UpdateView:
         return UpdateView(
-            update.id, update.status, STATUS_LABELS.get(update.status, update.status),
+            update.id, update.status, STATUS_LABELS[update.status],
             self.instant(update.at),
             Markup(markdown_to_html(update.message)),
             [self.ref(cid, status) for cid, status in update.components.items()],
@@ -376,10 +380,10 @@ class Views:
             kind=incident.kind,
             is_maintenance=incident.is_maintenance,
             impact=incident.impact,
-            impact_label=IMPACT_LABELS.get(incident.impact, incident.impact),
+            impact_label=IMPACT_LABELS[incident.impact],
             impact_explained=self.config.severity.get(incident.impact, ""),
             status=state.status,
-            status_label=STATUS_LABELS.get(state.status, state.status),
+            status_label=STATUS_LABELS[state.status],
             is_open=state.is_open,
             live=state.is_open and state.status != "scheduled",
             started=self.moment(state.started_at),
@@ -406,7 +410,7 @@ class Views:
 
     def executive_summary(self) -> list[ExecutiveLine]:
         """Every open incident, worst impact first (then the longest running), in words."""
-        rank = {level: n for n, level in enumerate(("critical", "major", "minor", "none"))}
+        rank: dict[str, int] = {level: n for n, level in enumerate(reversed(IMPACTS))}
         open_ = sorted(self.snapshot.open_incidents, key=lambda i: (
             rank.get(i.impact, len(rank)), self.snapshot.state(i).started_at or self.now, i.id))
         return [self._executive_line(self.incident(i)) for i in open_]

@@ -13,8 +13,9 @@ import click
 
 from ..problems import ContentError
 from ..project import load_valid_project
-from ..report import AUDIENCES, IncidentFigures, Report, Totals, communication_report
+from ..report import IncidentFigures, Report, Totals, communication_report
 from ..timestamps import TimestampError, parse_timestamp
+from ..vocabulary import AUDIENCES
 from ..wording import format_number, format_share
 from .check import report as print_problems
 from .options import now_option, project_argument, resolve_now
