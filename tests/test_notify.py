@@ -22,6 +22,7 @@ from tidings.notify import (
     slack_mrkdwn,
 )
 from tidings.project import load_project
+from tidings.vocabulary import INDICATOR_FILLS
 
 T1 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # the previous deploy
 T2 = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)  # this deploy
@@ -217,6 +218,9 @@ def test_posts_each_new_update_to_every_webhook_in_its_format(site, server):
     assert "**database**" in embed["description"]
     assert "[the guide](https://docs.example/retry?a=1&b=2)" in embed["description"]
     assert discord["allowed_mentions"] == {"parse": []}
+    # the side colour is the site's fill for the incident's impact, as on its banner
+    [impact] = [b["impact"] for b in server.bodies("/json") if b["title"] == embed["title"]]
+    assert embed["color"] == int(INDICATOR_FILLS[impact].removeprefix("#"), 16)
 
     teams = server.bodies("/teams")[0]
     assert teams["type"] == "message"

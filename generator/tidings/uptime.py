@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from .config import Component
 from .vocabulary import ComponentStatus, severity, worst
 
-DOWNTIME_WEIGHT = {"major_outage": 1.0, "partial_outage": 0.3}
+DOWNTIME_WEIGHT: dict[ComponentStatus, float] = {"major_outage": 1.0, "partial_outage": 0.3}
 # A day's colour grows with its downtime, so a 5-minute blip is not painted like an outage:
 # below BRIEF minutes it looks degraded, below LONG minutes a partial outage, else major.
 BRIEF_DOWNTIME_MINUTES = 10
