@@ -29,6 +29,7 @@ from .vocabulary import (
     INDICATORS,
     VISIBILITIES,
     Audience,
+    Indicator,
 )
 
 CONFIG_FILE = "tidings.yml"
@@ -73,7 +74,7 @@ class SiteConfig:
     zone_is_default: bool = True  # no `timezone` configured: timestamps must carry a zone
     description: str = ""
     components: list[Component] = field(default_factory=list)
-    severity: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SEVERITY_TEXT.items()))
+    severity: dict[Indicator, str] = field(default_factory=lambda: dict(DEFAULT_SEVERITY_TEXT))
     update_cadence: timedelta = timedelta(minutes=60)
     feed_authority: str = EXAMPLE_AUTHORITY
     feed_author: str = "Status"
