@@ -117,7 +117,8 @@ def test_text_tables_say_what_the_charts_show(communication):
     html = render_page(communication)
     assert "<caption>Each incident's updates (the same figures as the chart)</caption>" in html
     assert "<td>155 min</td>" in html  # the email delay's gap, also marked in the chart
-    assert '<a href="../incidents/2026-11-01-email-delays/">Delayed alert emails</a>' in html
+    assert '<a href="../incidents/2026-11-01-email-delays/">Delayed alert emails</a>' \
+        '</th><td>Minor</td>' in html  # the impact as the rest of the site words it
     assert "<td>3 / 0</td>" not in html and "<td>2 / 0</td>" in html
     assert "<th scope=\"row\">Nov 2026</th><td>3</td><td>2</td><td>11.5 min</td>" in html
     assert "<dt>Promised next updates kept</dt><dd>3 of 3</dd>" in html

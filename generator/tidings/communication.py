@@ -12,6 +12,7 @@ from . import urls
 from .charts import GapRow, MonthBar, first_update_chart, gap_chart
 from .report import Gap, IncidentFigures, Report, Totals, communication_report, median_of
 from .status import Snapshot
+from .vocabulary import IMPACT_LABELS, lookup
 from .wording import format_duration, format_minutes, format_month, format_number, format_share
 
 PERIOD_DAYS = 90
@@ -56,6 +57,7 @@ def figures_words(figures: IncidentFigures, gaps: list[Gap]) -> dict[str, str]:
     """One incident's row as the page words it; a dash where there is no figure."""
     days = figures.postmortem_days
     return {
+        "impact": lookup(IMPACT_LABELS, figures.impact) or figures.impact,
         "gaps": ", ".join(format_number(g.minutes) for g in gaps) or "–",
         "longest_gap_minutes": format_minutes(figures.longest_gap_minutes),
         "minutes_to_first_update": format_minutes(figures.minutes_to_first_update),
