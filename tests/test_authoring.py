@@ -234,8 +234,8 @@ def test_postmortem_needs_a_resolved_incident_and_prefills_the_timeline(project)
     for heading in ("## We are sorry", "## What happened and its impact", "## Timeline",
                     "## How we fixed it", "## What will prevent a repeat"):
         assert heading in post.body
-    assert "- 2026-11-23 14:15 UTC, investigating: We see errors." in post.body
-    assert "- 2026-11-23 15:00 UTC, resolved: Fixed by a rollback." in post.body
+    assert "- 23 Nov 2026, 14:15 UTC, investigating: We see errors." in post.body
+    assert "- 23 Nov 2026, 15:00 UTC, resolved: Fixed by a rollback." in post.body
     again = cli(root, "postmortem", incident_id, now="2026-11-24T09:00:00Z")
     assert again.exit_code == 1 and "already has a postmortem" in again.output
 

@@ -28,16 +28,21 @@ from .model import Incident
 from .problems import Problems, did_you_mean, one_of
 from .render import markdown_to_text
 from .rules import FUTURE_TOLERANCE
-from .status import IMPACT_DEFAULT_STATUS, initial_statuses, replay
+from .status import initial_statuses, replay
 from .timestamps import TimestampError, iso, parse_duration, parse_timestamp, parse_when
 from .vocabulary import (
     CLOSED_STATUSES,
     COMPONENT_STATUSES,
+    IMPACT_DEFAULT_STATUS,
     IMPACTS,
     INCIDENT_STATUSES,
     MAINTENANCE_STATUSES,
+    STATUS_INDICATOR,
+    lookup,
+    member,
     worst,
 )
+from .wording import format_time
 
 TEMPLATES_FOLDER = "_templates"
 SLUG_LENGTH = 48
@@ -45,9 +50,6 @@ SUFFIX_LENGTH = 4
 # Lower-case letters and digits without the look-alikes 0/o and 1/l, so ids read aloud well.
 SUFFIX_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
-# The impact a new incident gets from its worst component status when none is given.
-_STATUS_IMPACT = {"degraded_performance": "minor", "partial_outage": "major",
-                  "major_outage": "critical"}
 
 
 class AuthoringError(ValueError):
@@ -187,7 +189,9 @@ def parse_window(start: str, end: str, config: SiteConfig) -> tuple[datetime, da
 
 def default_impact(statuses: Iterable[str | None]) -> str:
     """An incident's impact from its worst component status; "minor" when none says more."""
-    return _STATUS_IMPACT.get(worst([s for s in statuses if s]), "minor")
+    known = [m for s in statuses if (m := member(s, COMPONENT_STATUSES)) is not None]
+    implied = STATUS_INDICATOR[worst(known)]
+    return implied if implied in ("major", "critical") else "minor"
 
 
 def render_document(meta: dict, body: str = "") -> str:
@@ -297,7 +301,8 @@ def new_incident(config: SiteConfig, *, title: str, impact: str | None, status: 
     impact = impact or default_impact(components.values())
     check_choice(impact, IMPACTS, "--impact", "impact")
     check_choice(status, INCIDENT_STATUSES, "--status", "incident status")
-    statuses = {cid: s or IMPACT_DEFAULT_STATUS[impact] for cid, s in components.items()}
+    implied = lookup(IMPACT_DEFAULT_STATUS, impact) or "operational"  # impact is checked above
+    statuses = {cid: s or implied for cid, s in components.items()}
     day = at.astimezone(config.timezone).date()
     incident_id = make_id(title, day, existing_ids(config), rng)
     folder = config.incidents_path / f"{day.year}" / incident_id
@@ -409,7 +414,7 @@ def timeline(config: SiteConfig, incident: Incident) -> str:
     """One line per update, in the site's zone, with the first line of its message."""
     lines = []
     for update in incident.updates:
-        when = update.at.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M %Z")
+        when = format_time(update.at, config.timezone)
         first = (markdown_to_text(update.message).splitlines() or [""])[0]
         if len(first) > 160:
             first = first[:159].rstrip() + "…"

@@ -27,6 +27,7 @@ from .render import Renderer
 from .status import IncidentState, Snapshot
 from .timestamps import iso
 from .vocabulary import STATUS_LABELS
+from .wording import format_time, format_window
 
 FEED_LIMIT = 50  # entries per feed: readers poll often, and history is on the site
 _TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
@@ -126,8 +127,9 @@ def incident_html(config: SiteConfig, state: IncidentState, renderer: Renderer) 
     """The window, affected components, summary, postmortem, then updates newest first."""
     incident, parts = state.incident, []
     if incident.is_maintenance and incident.scheduled_for and incident.scheduled_until:
-        parts.append(f"<p>Scheduled for {_when(config, incident.scheduled_for)} until "
-                     f"{_when(config, incident.scheduled_until)}.</p>")
+        window = format_window(incident.scheduled_for, incident.scheduled_until,
+                               config.timezone)
+        parts.append(f"<p>Scheduled for {html.escape(window)}.</p>")
     names = [c.name for cid in incident.affected if (c := config.component(cid))]
     if names:
         parts.append(f"<p>Affected components: {html.escape(', '.join(names))}.</p>")
@@ -188,7 +190,7 @@ def _item_html(config: SiteConfig, renderer: Renderer, label: str, at: datetime,
 
 def _when(config: SiteConfig, moment: datetime) -> str:
     """A time as readers see it on the page: the site's zone, with its abbreviation."""
-    return html.escape(moment.astimezone(config.timezone).strftime("%d %b %Y, %H:%M %Z"))
+    return html.escape(format_time(moment, config.timezone))
 
 
 # -- writing ---------------------------------------------------------------------------

@@ -17,9 +17,9 @@ from pathlib import Path
 from .config import SiteConfig
 from .language_settings import LanguageSettings
 from .model import Incident
-from .page_views import format_duration
 from .problems import Problems
 from .status import is_open
+from .wording import format_duration
 
 # Not prose: replaced by spaces (newlines kept) so that offsets still give the file's lines.
 _NOT_PROSE = re.compile(

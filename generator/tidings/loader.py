@@ -30,6 +30,11 @@ from .vocabulary import (
     MAINTENANCE_STATUSES,
     ROLES,
     VISIBILITIES,
+    ComponentStatus,
+    Indicator,
+    Member,
+    Role,
+    member,
 )
 
 INCIDENT_FILE = "incident.md"
@@ -205,11 +210,11 @@ class _FolderReader:
                 ok = False
         return ok
 
-    def choice(self, doc: Document, key: str, allowed: tuple[str, ...], default: str,
-               hint: str = "") -> str | None:
+    def choice(self, doc: Document, key: str, allowed: tuple[Member, ...], default: str,
+               hint: str = "") -> Member | None:
         value = doc.meta.get(key, default)
-        if value in allowed:
-            return value
+        if (found := member(value, allowed)) is not None:
+            return found
         self.error(doc, key, f'{key} "{value}" is not allowed{did_you_mean(str(value), allowed)}; '
                    f"use one of {one_of(allowed)}{hint}")
         return None
@@ -261,7 +266,7 @@ class _FolderReader:
         self.check_keys(doc, INCIDENT_KEYS, ("title",))
         self.public = doc.meta.get("visibility") != "internal"
         kind = self.choice(doc, "type", INCIDENT_TYPES, "incident")
-        default_impact = "maintenance" if kind == "maintenance" else "none"
+        default_impact: Indicator = "maintenance" if kind == "maintenance" else "none"
         impact = self.choice(doc, "impact", INCIDENT_IMPACTS, default_impact)
         if impact == "maintenance" and kind == "incident":
             self.error(doc, "impact", 'impact "maintenance" is only for maintenance; add '
@@ -356,7 +361,7 @@ class _FolderReader:
             return ""
         return value
 
-    def roles(self, doc: Document) -> dict[str, str]:
+    def roles(self, doc: Document) -> dict[Role, str]:
         value = doc.meta.get("roles")
         if value is None:
             return {}
@@ -364,19 +369,20 @@ class _FolderReader:
             self.error(doc, "roles", "roles maps each role to a name or handle, e.g. "
                        "'roles: {commander: \"@ana\", communications: \"@raj\"}'")
             return {}
-        roles: dict[str, str] = {}
-        for role, who in value.items():
-            if role not in ROLES:
-                self.problems.add(doc.path, value.lines[role], f'unknown role "{role}"'
-                                  f"{did_you_mean(str(role), ROLES)}; use {one_of(ROLES)}")
+        roles: dict[Role, str] = {}
+        for key, who in value.items():
+            role = member(key, ROLES)
+            if role is None:
+                self.problems.add(doc.path, value.lines[key], f'unknown role "{key}"'
+                                  f"{did_you_mean(str(key), ROLES)}; use {one_of(ROLES)}")
             elif not isinstance(who, str) or not who.strip():
-                self.problems.add(doc.path, value.lines[role], f'role "{role}" needs a name '
+                self.problems.add(doc.path, value.lines[key], f'role "{role}" needs a name '
                                   "or handle, quoted if it starts with @")
             else:
                 roles[role] = who.strip()
         return roles
 
-    def component_changes(self, doc: Document) -> dict[str, str]:
+    def component_changes(self, doc: Document) -> dict[str, ComponentStatus]:
         value = doc.meta.get("components")
         if value is None:
             return {}
@@ -384,14 +390,14 @@ class _FolderReader:
             self.error(doc, "components", "components in an update maps component ids to their "
                        "status from now on, e.g. 'api: partial_outage'")
             return {}
-        changes: dict[str, str] = {}
-        for cid, status in value.items():
+        changes: dict[str, ComponentStatus] = {}
+        for cid, written in value.items():
             line = value.lines[cid]
             if not self.known_component(doc.path, str(cid), line):
                 continue
-            if status not in COMPONENT_STATUSES:
-                self.problems.add(doc.path, line, f'component status "{status}" is not allowed'
-                                  f"{did_you_mean(str(status), COMPONENT_STATUSES)}; use one of "
+            if (status := member(written, COMPONENT_STATUSES)) is None:
+                self.problems.add(doc.path, line, f'component status "{written}" is not allowed'
+                                  f"{did_you_mean(str(written), COMPONENT_STATUSES)}; use one of "
                                   f"{one_of(COMPONENT_STATUSES)}")
                 continue
             changes[str(cid)] = status

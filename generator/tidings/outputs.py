@@ -6,11 +6,11 @@ The MkDocs plugin adds each entry to the build as a generated file; nothing here
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib import resources
 
 from . import urls
 from .api import api_files
 from .badges import badge_files
+from .embed import embed_script
 from .feeds import feed_files
 from .maintenance_calendar import calendar_files
 from .render import Renderer
@@ -46,8 +46,3 @@ def generated_files(snapshot: Snapshot, renderer: Renderer | None = None) -> dic
                 raise DuplicateOutput(f"{path} is generated twice (by {name})")
             files[path] = content
     return dict(sorted(files.items()))
-
-
-def embed_script() -> bytes:
-    """The in-app banner script, shipped as package data."""
-    return resources.files("tidings").joinpath("embed.js").read_bytes()

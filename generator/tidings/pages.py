@@ -18,17 +18,22 @@ from urllib.parse import urlsplit
 from . import urls
 from .communication import communication_context
 from .model import Incident
-from .page_views import IMPACT_LABELS, IncidentView, Views, format_duration, month_heading
+from .page_views import IncidentView, Views
 from .render import Renderer
 from .status import Snapshot
 from .vocabulary import (
     COMPONENT_STATUS_EXPLAINED,
     COMPONENT_STATUS_LABELS,
     COMPONENT_STATUSES,
+    IMPACT_LABELS,
     IMPACTS,
+    INDICATORS,
     MAINTENANCE_STATUSES,
+    STATUS_EXPLAINED,
     STATUS_LABELS,
+    Indicator,
 )
+from .wording import format_duration, month_heading
 
 HISTORY_PAGE_SIZE = 25
 POSTMORTEMS_PAGE_SIZE = 25
@@ -38,16 +43,6 @@ RECENT_DAYS = 15  # the overview's recent history, as Statuspage shows it
 OVERVIEW_BARS_LIMIT = 50  # above this many components the overview links to the bars
 STALE_AFTER_MINUTES = 30  # a page this old says "may be out of date": CI may have stalled
 
-INCIDENT_STATUS_EXPLAINED: dict[str, str] = {
-    "investigating": "We know something is wrong and are finding out what.",
-    "identified": "We found the cause and are working on a fix.",
-    "monitoring": "A fix is in place; we are watching that it holds.",
-    "resolved": "The problem is fixed and the service works normally.",
-    "scheduled": "Planned work, announced in advance; nothing has changed yet.",
-    "in_progress": "The planned work is happening now.",
-    "verifying": "The work is done; we are checking that everything works.",
-    "completed": "The planned work is finished.",
-}
 ATOM, RSS = "application/atom+xml", "application/rss+xml"
 
 
@@ -321,15 +316,14 @@ class SiteBuilder:
         def build() -> dict[str, Any]:
             return {
                 "severity": [(IMPACT_LABELS[level], level,
-                              self.config.severity.get(level, "")) for level in
-                             (*IMPACTS, "maintenance")],
+                              self.config.severity.get(level, "")) for level in INDICATORS],
                 "component_statuses": [(COMPONENT_STATUS_LABELS[s], s,
                                         COMPONENT_STATUS_EXPLAINED[s])
                                        for s in COMPONENT_STATUSES],
-                "incident_statuses": [(STATUS_LABELS[s], s, INCIDENT_STATUS_EXPLAINED[s])
+                "incident_statuses": [(STATUS_LABELS[s], s, STATUS_EXPLAINED[s])
                                       for s in ("investigating", "identified", "monitoring",
                                                 "resolved")],
-                "maintenance_statuses": [(STATUS_LABELS[s], s, INCIDENT_STATUS_EXPLAINED[s])
+                "maintenance_statuses": [(STATUS_LABELS[s], s, STATUS_EXPLAINED[s])
                                          for s in MAINTENANCE_STATUSES],
                 "groups": self.views.groups(),
                 "cadence": format_duration(self.config.update_cadence),
@@ -390,7 +384,7 @@ class SiteBuilder:
 
 def worst_first(incidents: list[IncidentView]) -> list[IncidentView]:
     """Open incidents by impact, the worst first, then the newest first."""
-    rank = {impact: n for n, impact in enumerate(IMPACTS)}
+    rank: dict[Indicator, int] = {impact: n for n, impact in enumerate(IMPACTS)}
     newest = sorted(incidents, key=lambda i: i.started.iso if i.started else "", reverse=True)
     return sorted(newest, key=lambda i: rank.get(i.impact, 0), reverse=True)
 

@@ -4,7 +4,6 @@ and which webhook wants which notice."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from .chat_markup import chat_markdown, chat_markdown_text, slack_mrkdwn
@@ -12,44 +11,41 @@ from .config import SiteConfig, Webhook
 from .notices import Notice
 from .render import markdown_to_text
 from .timestamps import iso
-from .vocabulary import COMPONENT_STATUS_LABELS, STATUS_LABELS
+from .vocabulary import (
+    CLOSED_STATUSES,
+    COMPONENT_STATUS_LABELS,
+    INDICATOR_FILLS,
+    STATUS_LABELS,
+    lookup,
+)
+from .wording import format_time, format_window
 
 Json = dict[str, Any]
 
 
-_COLORS = {"critical": 0xC62828, "major": 0xEF6C00, "minor": 0xF9A825, "none": 0x607D8B,
-           "maintenance": 0x1565C0, "closed": 0x2E7D32}
-
-
 def _label(status: str) -> str:
-    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+    return lookup(STATUS_LABELS, status) or status.replace("_", " ").capitalize()
 
 
 def _color(notice: Notice) -> int:
-    """Green once closed; otherwise by impact (blue for maintenance)."""
-    if notice.status in ("resolved", "completed"):
-        return _COLORS["closed"]
-    return _COLORS.get(notice.impact, _COLORS["none"])
-
-
-def _when(config: SiteConfig, moment: datetime) -> str:
-    local = moment.astimezone(config.timezone)
-    return f"{local.day} {local.strftime('%b %Y, %H:%M %Z')}"
+    """The site's fills: its operational green once closed, otherwise the impact's."""
+    fill = None if notice.status in CLOSED_STATUSES else lookup(INDICATOR_FILLS, notice.impact)
+    return int((fill or INDICATOR_FILLS["none"]).lstrip("#"), 16)
 
 
 def facts(config: SiteConfig, notice: Notice) -> list[tuple[str, str]]:
     """Status, impact or window, and component changes, as (name, value) lines."""
     lines = [("Status", _label(notice.status))]
     if notice.kind == "maintenance" and notice.scheduled_for and notice.scheduled_until:
-        lines.append(("Window", f"{_when(config, notice.scheduled_for)} to "
-                                f"{_when(config, notice.scheduled_until)}"))
+        lines.append(("Window", format_window(notice.scheduled_for, notice.scheduled_until,
+                                              config.timezone)))
     else:
         lines.append(("Impact", notice.impact.capitalize()))
     if notice.changes:
         lines.append(("Components", ", ".join(
-            f"{name}: {COMPONENT_STATUS_LABELS.get(new, new).lower()}"
+            f"{name}: {(lookup(COMPONENT_STATUS_LABELS, new) or new).lower()}"
             for _cid, name, new in notice.changes)))
-    lines.append(("Posted", _when(config, notice.at)))
+    lines.append(("Posted", format_time(notice.at, config.timezone)))
     return lines
 
 

@@ -32,13 +32,13 @@ from .pipeline import Build, Project
 from .problems import ContentError
 from .render import Renderer
 from .timestamps import TimestampError, build_now
+from .vocabulary import AUDIENCES
 
 log = logging.getLogger("mkdocs.plugins.tidings")
 
 
 # `tidings build|serve --audience` passes its choice to the MkDocs child through this variable.
 AUDIENCE_ENV = "TIDINGS_AUDIENCE"
-AUDIENCES = ("public", "internal")
 INTERNAL_SITE_DIR = "site-internal"
 
 
@@ -123,7 +123,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         if value not in AUDIENCES:
             raise PluginError(f"tidings: {AUDIENCE_ENV}={value!r} is not an audience; use "
                               "public or internal")
-        return value  # type: ignore[return-value]
+        return value
 
     # --- pages and files ------------------------------------------------------------------
 

@@ -12,38 +12,22 @@ from datetime import datetime, timedelta
 from .config import SiteConfig
 from .model import Incident, Postmortem, Update
 from .uptime import ComponentUptime, Segment, uptime_for
-from .vocabulary import CLOSED_STATUSES, INDICATORS, worst
+from .vocabulary import (
+    ACTIVE_MAINTENANCE_STATUSES,
+    CLOSED_STATUSES,
+    IMPACT_DEFAULT_STATUS,
+    INDICATOR_DESCRIPTIONS,
+    INDICATOR_RANK,
+    INDICATORS,
+    STATUS_INDICATOR,
+    ComponentStatus,
+    Indicator,
+    MaintenanceStatus,
+    UpdateStatus,
+    worst,
+)
 
-# Statuspage's own indicator descriptions, so API clients see the words they know.
-INDICATOR_DESCRIPTIONS: dict[str, str] = {
-    "none": "All Systems Operational",
-    "minor": "Minor Service Outage",
-    "major": "Partial System Outage",
-    "critical": "Major System Outage",
-    "maintenance": "Service Under Maintenance",
-}
-# The indicator a component status implies; the overall indicator is the worst of these
-# and of open incidents' impact.
-_STATUS_INDICATOR: dict[str, str] = {
-    "operational": "none",
-    "under_maintenance": "maintenance",
-    "degraded_performance": "minor",
-    "partial_outage": "major",
-    "major_outage": "critical",
-}
-_INDICATOR_RANK = {name: rank for rank, name in enumerate(
-    ("none", "maintenance", "minor", "major", "critical"))}
-# A component an incident names, before any update gives it a status, takes this from impact.
-IMPACT_DEFAULT_STATUS: dict[str, str] = {
-    "none": "operational",
-    "minor": "degraded_performance",
-    "major": "partial_outage",
-    "critical": "major_outage",
-    "maintenance": "under_maintenance",
-}
-
-
-Change = tuple[str, str, str]  # a component's id, its status before and after an update
+Change = tuple[str, ComponentStatus, ComponentStatus]  # a component, before and after
 
 
 @dataclass(frozen=True)
@@ -51,8 +35,8 @@ class Step:
     """One update and what it did to the components, as the status engine replays it."""
 
     update: Update
-    statuses: dict[str, str]  # every component named so far, with the status last given
-    effect: dict[str, str]  # the non-operational ones it affects now (none once closed)
+    statuses: dict[str, ComponentStatus]  # every component named so far, as last given
+    effect: dict[str, ComponentStatus]  # the non-operational ones it affects now (none once closed)
     changes: list[Change]  # components the update names or whose effect it changed
 
 
@@ -64,12 +48,12 @@ class IncidentState:
     updates: list[Update]  # posted by ``now``, oldest first: what subscribers may see
     postmortem: Postmortem | None  # once its publication time has come
     steps: list[Step]  # the posted updates, replayed
-    status: str  # incident: investigating..resolved; maintenance: scheduled..completed
+    status: UpdateStatus  # incident: investigating..resolved; maintenance: scheduled..
     started_at: datetime | None
     resolved_at: datetime | None
     duration: timedelta | None
     first_response: timedelta | None  # from the first update to the first follow-up
-    component_status: dict[str, str]  # its current effect on each affected component
+    component_status: dict[str, ComponentStatus]  # its current effect on each component
     next_update_due: datetime | None
     overdue: bool
 
@@ -86,8 +70,8 @@ class Snapshot:
     now: datetime
     incidents: list[Incident]  # newest first
     states: dict[str, IncidentState]
-    component_status: dict[str, str]
-    indicator: str
+    component_status: dict[str, ComponentStatus]
+    indicator: Indicator
     description: str
     uptime: dict[str, ComponentUptime] = field(default_factory=dict)
 
@@ -98,7 +82,7 @@ class Snapshot:
     def open_incidents(self) -> list[Incident]:
         return [i for i in self.incidents if not i.is_maintenance and self.state(i).is_open]
 
-    def maintenance(self, status: str) -> list[Incident]:
+    def maintenance(self, status: MaintenanceStatus) -> list[Incident]:
         """Maintenance in one state; upcoming ones soonest first, others newest first."""
         found = [i for i in self.incidents if i.is_maintenance and self.state(i).status == status]
         if status == "scheduled":
@@ -107,7 +91,7 @@ class Snapshot:
 
     @property
     def active_maintenance(self) -> list[Incident]:
-        return self.maintenance("in_progress") + self.maintenance("verifying")
+        return [i for s in ACTIVE_MAINTENANCE_STATUSES for i in self.maintenance(s)]
 
     def for_component(self, component_id: str) -> list[Incident]:
         return [i for i in self.incidents if component_id in i.affected]
@@ -129,7 +113,7 @@ def derive(config: SiteConfig, incidents: list[Incident], now: datetime,
                     INDICATOR_DESCRIPTIONS[indicator], uptime)
 
 
-def maintenance_status(incident: Incident, now: datetime) -> str:
+def maintenance_status(incident: Incident, now: datetime) -> UpdateStatus:
     """The latest update wins; a bare "scheduled" announcement defers to the window, so the
     scheduled rebuilds start and end a maintenance without a commit."""
     latest = incident.latest_posted(now)
@@ -166,10 +150,10 @@ def incident_state(config: SiteConfig, incident: Incident, now: datetime) -> Inc
                          bool(due and due < now))
 
 
-def initial_statuses(incident: Incident) -> dict[str, str]:
+def initial_statuses(incident: Incident) -> dict[str, ComponentStatus]:
     """The components an incident names, before any update: maintenance puts them under
     maintenance, an incident gives them the status its impact implies."""
-    start = "under_maintenance" if incident.is_maintenance else \
+    start: ComponentStatus = "under_maintenance" if incident.is_maintenance else \
         IMPACT_DEFAULT_STATUS[incident.impact]
     return dict.fromkeys(incident.components, start)
 
@@ -179,11 +163,12 @@ def replay(incident: Incident, updates: list[Update]) -> list[Step]:
     so far, and a closing update (or a maintenance still only scheduled) returns every
     component to operational."""
     statuses = initial_statuses(incident)
-    before: dict[str, str] = {}
+    before: dict[str, ComponentStatus] = {}
     steps = []
     for update in updates:
         statuses = {**statuses, **update.components}
-        after = {} if _idle(update.status) else _non_operational(statuses)
+        after: dict[str, ComponentStatus] = {} if _idle(update.status) else \
+            _non_operational(statuses)
         named = [c for c in statuses if c in update.components
                  or before.get(c, "operational") != after.get(c, "operational")]
         changes = [(c, before.get(c, "operational"), after.get(c, "operational"))
@@ -193,12 +178,12 @@ def replay(incident: Incident, updates: list[Update]) -> list[Step]:
     return steps
 
 
-def _idle(status: str) -> bool:
+def _idle(status: UpdateStatus) -> bool:
     """Statuses in which an incident affects no component."""
     return status in CLOSED_STATUSES or status == "scheduled"
 
 
-def _non_operational(statuses: dict[str, str]) -> dict[str, str]:
+def _non_operational(statuses: dict[str, ComponentStatus]) -> dict[str, ComponentStatus]:
     return {cid: s for cid, s in statuses.items() if s != "operational"}
 
 
@@ -229,24 +214,24 @@ def overdue(config: SiteConfig, incidents: list[Incident], now: datetime
     return result
 
 
-def current_component_status(config: SiteConfig, states) -> dict[str, str]:
+def current_component_status(config: SiteConfig, states) -> dict[str, ComponentStatus]:
     """The worst status any open incident or active maintenance gives each component."""
-    found: dict[str, list[str]] = {c.id: [] for c in config.components}
+    found: dict[str, list[ComponentStatus]] = {c.id: [] for c in config.components}
     for state in states:
         for cid, status in state.component_status.items():
             found.setdefault(cid, []).append(status)
     return {cid: worst(statuses) for cid, statuses in found.items()}
 
 
-def overall_indicator(component_status: dict[str, str], states) -> str:
+def overall_indicator(component_status: dict[str, ComponentStatus], states) -> Indicator:
     """Statuspage's rule: the worst of component statuses and open incidents' impact."""
-    candidates = [_STATUS_INDICATOR[s] for s in component_status.values()]
+    candidates = [STATUS_INDICATOR[s] for s in component_status.values()]
     candidates += [s.incident.impact for s in states
                    if s.is_open and not s.incident.is_maintenance
                    and s.incident.impact in INDICATORS]
     candidates += ["maintenance" for s in states
-                   if s.incident.is_maintenance and s.status in ("in_progress", "verifying")]
-    return max(candidates, key=_INDICATOR_RANK.__getitem__, default="none")
+                   if s.incident.is_maintenance and s.status in ACTIVE_MAINTENANCE_STATUSES]
+    return max(candidates, key=INDICATOR_RANK.__getitem__, default="none")
 
 
 def component_segments(incidents: list[Incident], now: datetime) -> dict[str, list[Segment]]:

@@ -18,10 +18,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..problems import Problems, one_of
 from ..timestamps import TimestampError, iso, parse_timestamp
 from ..vocabulary import (
+    AS_MAINTENANCE,
     COMPONENT_STATUSES,
     INCIDENT_IMPACTS,
     INCIDENT_STATUSES,
     MAINTENANCE_STATUSES,
+    lookup,
 )
 from .components import DEFINED, INCIDENT, MENTIONED, ComponentRegistry
 from .drafts import (
@@ -36,9 +38,6 @@ from .drafts import (
 
 SHAPES = ("incidents.json, summary.json, scheduled-maintenances.json or an incident object "
           "with incident_updates")
-# A maintenance written with incident statuses (seen when impact is "maintenance").
-_AS_MAINTENANCE = {"investigating": "in_progress", "identified": "in_progress",
-                   "monitoring": "verifying", "resolved": "completed", "postmortem": "completed"}
 _STARTED_SLACK = timedelta(minutes=1)
 
 
@@ -260,12 +259,12 @@ class StatuspageFile:
         if kind == "maintenance":
             if status in MAINTENANCE_STATUSES:
                 return status
-            if status in _AS_MAINTENANCE:
-                mapped = _AS_MAINTENANCE[status]
+            # A maintenance written with incident statuses (seen when impact is "maintenance").
+            if (mapped := lookup(AS_MAINTENANCE, status)) is not None:
                 self.warn(line, f'{what}: incident status "{status}" on a maintenance; '
                           f'imported as "{mapped}"')
                 return mapped
-            allowed = MAINTENANCE_STATUSES
+            allowed: tuple[str, ...] = MAINTENANCE_STATUSES
         else:
             if status in INCIDENT_STATUSES:
                 return status
