@@ -22,7 +22,8 @@ from jinja2 import Environment, StrictUndefined
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from .authoring import SHIPPED_TEMPLATES, TEMPLATES_FOLDER
+from .authoring import SHIPPED_TEMPLATES
+from .content_format import TEMPLATES_FOLDER
 
 REPOSITORY_TEMPLATES = Path(__file__).parent / "templates" / "repository"
 REQUIREMENTS_FILE = "requirements.txt"
