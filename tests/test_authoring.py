@@ -14,7 +14,7 @@ import pytest
 from conftest import DEMO_NOW, copy_demo, run_cli, write_files
 from tidings.authoring import SHIPPED_TEMPLATES
 from tidings.content_format import new_id, slug
-from tidings.project import load_project
+from tidings.pipeline import load_project
 from tidings.timestamps import parse_timestamp
 
 NOW = "2026-11-23T14:15:03Z"

@@ -12,7 +12,7 @@ from browser import chromium
 from conftest import DEMO_NOW, REPO
 from tidings.badges import LABEL_COLOUR, STATUS_COLOURS, badge, text_width
 from tidings.outputs import generated_files
-from tidings.project import load_valid_project
+from tidings.pipeline import load_valid_project
 from tidings.status import Snapshot
 from tidings.vocabulary import COMPONENT_STATUS_LABELS
 

@@ -16,8 +16,8 @@ from conftest import DEMO_NOW, REPO, copy_demo, run_cli
 from jinja2 import Environment, FileSystemLoader
 from tidings.charts import SVG_NS, GapRow, MonthBar, first_update_chart, gap_chart
 from tidings.pages import build_site
+from tidings.pipeline import load_project
 from tidings.plugin import THEME_DIR
-from tidings.project import load_project
 
 SVG = f"{{{SVG_NS}}}"
 

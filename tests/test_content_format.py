@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from tidings.authoring import timeline
 from tidings.content_format import markdown_file
 from tidings.frontmatter import FrontMatterError, check_text, parse
-from tidings.project import load_project
+from tidings.pipeline import load_project
 from tidings.timestamps import iso
 
 NOW = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)

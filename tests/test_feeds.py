@@ -15,7 +15,7 @@ from browser import require
 from conftest import DEMO_NOW, REPO, build_site, copy_demo, write_files
 from tidings.feeds import FEED_LIMIT
 from tidings.outputs import generated_files
-from tidings.project import load_project, load_valid_project
+from tidings.pipeline import load_project, load_valid_project
 from tidings.status import Snapshot
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from tidings.importers import import_cstate, import_statuspage
 from tidings.importers.cstate import split_body
 from tidings.model import Incident
+from tidings.pipeline import load_project
 from tidings.problems import Problems
-from tidings.project import load_project
 from tidings.timestamps import iso, parse_timestamp
 
 CORPUS = Path(__file__).resolve().parent / "fixtures"

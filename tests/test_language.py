@@ -278,7 +278,7 @@ def test_internal_incidents_are_not_customer_facing(project):
     """An incident only the internal site shows (``visibility: internal``) is not checked."""
     from tidings.config import SiteConfig
     from tidings.language import check_incident
-    from tidings.project import load_project
+    from tidings.pipeline import load_project
 
     root = project(incident({}, message="Pods restarted."))
     loaded = load_project(root, DEMO_NOW)

@@ -13,15 +13,10 @@ from pathlib import Path
 import pytest
 from conftest import DEMO_NOW, MINIMAL_CONFIG, copy_demo, run_cli, write_files
 from tidings import api, urls
-from tidings.notify import (
-    Retry,
-    chat_markdown,
-    lists_in,
-    post_with_retries,
-    published_update_ids,
-    slack_mrkdwn,
-)
-from tidings.project import load_project
+from tidings.chat_markup import chat_markdown, slack_mrkdwn
+from tidings.notices import lists_in, published_update_ids
+from tidings.pipeline import load_project
+from tidings.posting import Retry, post_with_retries
 
 T1 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # the previous deploy
 T2 = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)  # this deploy

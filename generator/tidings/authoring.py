@@ -34,7 +34,7 @@ from .model import Incident
 from .problems import Problems, did_you_mean, one_of
 from .render import markdown_to_text
 from .rules import FUTURE_TOLERANCE
-from .status import IMPACT_DEFAULT_STATUS
+from .status import IMPACT_DEFAULT_STATUS, initial_statuses, replay
 from .timestamps import TimestampError, iso, parse_duration, parse_timestamp, parse_when
 from .vocabulary import (
     CLOSED_STATUSES,
@@ -298,10 +298,9 @@ def _after_latest(incident: Incident, at: datetime) -> None:
 
 def resolve_components(incident: Incident) -> dict[str, str]:
     """Back to operational: components in incident.md and any an update made non-operational."""
-    affected = dict.fromkeys(incident.components)
-    for update in incident.updates:
-        affected.update(dict.fromkeys(c for c, s in update.components.items()
-                                      if s != "operational"))
+    affected = dict.fromkeys(initial_statuses(incident))
+    for step in replay(incident, incident.updates):
+        affected.update(dict.fromkeys(c for c, _old, new in step.changes if new != "operational"))
     return dict.fromkeys(affected, "operational")
 
 

@@ -21,17 +21,9 @@ from pathlib import Path
 
 from .config import SiteConfig, Webhook
 from .mail import email_message, send_email
-from .notify import (
-    PAYLOADS,
-    Notice,
-    NotifyError,
-    PostError,
-    Retry,
-    check_url,
-    post_json,
-    send_with_retries,
-    wants,
-)
+from .notices import Notice, NotifyError
+from .payloads import PAYLOADS, wants
+from .posting import PostError, Retry, check_url, post_json, send_with_retries
 from .timestamps import TimestampError, iso, parse_timestamp
 
 RECORD_VERSION = 1

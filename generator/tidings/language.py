@@ -19,7 +19,7 @@ from .language_settings import LanguageSettings
 from .model import Incident
 from .page_views import format_duration
 from .problems import Problems
-from .rules import is_open
+from .status import is_open
 
 # Not prose: replaced by spaces (newlines kept) so that offsets still give the file's lines.
 _NOT_PROSE = re.compile(

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from . import urls
 from .config import Component, SiteConfig
 from .model import Incident, Update
-from .render import markdown_to_html, markdown_to_text
+from .render import Renderer
 from .status import Snapshot
 from .timestamps import iso
 from .uptime import ComponentUptime, DayUptime
@@ -305,8 +305,9 @@ class ExecutiveLine:
 class Views:
     """Builds views from one Snapshot; per-component results are computed once and reused."""
 
-    def __init__(self, snapshot: Snapshot):
+    def __init__(self, snapshot: Snapshot, renderer: Renderer):
         self.snapshot = snapshot
+        self.renderer = renderer
         self.config: SiteConfig = snapshot.config
         self.zone = self.config.timezone
         self.now = snapshot.now
@@ -416,10 +417,10 @@ class Views:
         return UpdateView(
             update.id, update.status, STATUS_LABELS.get(update.status, update.status),
             self.instant(update.at),
-            Markup(markdown_to_html(update.message)),
+            Markup(self.renderer.html(update.message)),
             [self.ref(cid, status) for cid, status in update.components.items()],
             self.moment(update.next_update),
-            Markup(markdown_to_html(update.internal)),
+            Markup(self.renderer.html(update.internal)),
         )
 
     def incident(self, incident: Incident) -> IncidentView:
@@ -430,10 +431,10 @@ class Views:
 
     def _incident(self, incident: Incident) -> IncidentView:
         state = self.snapshot.state(incident)
-        published = incident.posted(self.now)
+        published = state.updates
         latest = published[-1] if published else None
         effect = state.component_status
-        postmortem = incident.published_postmortem(self.now)
+        postmortem = state.postmortem
         return IncidentView(
             id=incident.id,
             url=urls.incident(incident.id),
@@ -461,10 +462,10 @@ class Views:
             overdue=state.overdue,
             overdue_by=format_ago(self.now - state.next_update_due)
             if state.overdue and state.next_update_due else "",
-            summary_html=Markup(markdown_to_html(incident.summary)),
+            summary_html=Markup(self.renderer.html(incident.summary)),
             postmortem_url=urls.postmortem(incident.id) if postmortem else None,
             postmortem_published=self.moment(postmortem.published) if postmortem else None,
-            internal_html=Markup(markdown_to_html(incident.internal)),
+            internal_html=Markup(self.renderer.html(incident.internal)),
             visibility=incident.visibility,
             roles=tuple((ROLE_LABELS[r], who) for r, who in incident.roles.items()),
         )
@@ -492,19 +493,20 @@ class Views:
 
     def timeline(self, incident: Incident) -> list[UpdateView]:
         """Every published update, newest first."""
-        return [self.update(u) for u in reversed(incident.posted(self.now))]
+        return [self.update(u) for u in reversed(self.snapshot.state(incident).updates)]
 
     def postmortem_html(self, incident: Incident) -> Markup:
-        return Markup(markdown_to_html(incident.postmortem.body if incident.postmortem else "",
-                                       document=True))
+        report = self.snapshot.state(incident).postmortem
+        return Markup(self.renderer.html(report.body if report else "", document=True))
 
     def postmortem_excerpt(self, incident: Incident) -> str:
-        """The first words of the postmortem, plain text, cut at a word."""
-        if incident.postmortem is None:
+        """The first words of the published postmortem, plain text, cut at a word."""
+        report = self.snapshot.state(incident).postmortem
+        if report is None:
             return ""
-        body = "\n".join(line for line in incident.postmortem.body.splitlines()
+        body = "\n".join(line for line in report.body.splitlines()
                          if not _HEADING.match(line))  # the opening words, not the headings
-        text = " ".join(markdown_to_text(body, document=True).split())
+        text = " ".join(self.renderer.text(body, document=True).split())
         if len(text) <= EXCERPT_CHARS:
             return text
         return text[:EXCERPT_CHARS].rsplit(" ", 1)[0] + " …"

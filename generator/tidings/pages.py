@@ -19,6 +19,7 @@ from . import urls
 from .communication import communication_context
 from .model import Incident
 from .page_views import IMPACT_LABELS, IncidentView, Views, format_duration, month_heading
+from .render import Renderer
 from .status import Snapshot
 from .vocabulary import (
     COMPONENT_STATUS_EXPLAINED,
@@ -118,10 +119,10 @@ def pager(number: int, count: int, total: int, url_of: Callable[[int], str]) -> 
 class SiteBuilder:
     """Turns one Snapshot into the list of pages."""
 
-    def __init__(self, snapshot: Snapshot, outputs: Iterable[str] = ()):
+    def __init__(self, snapshot: Snapshot, renderer: Renderer, outputs: Iterable[str] = ()):
         self.snapshot = snapshot
         self.config = snapshot.config
-        self.views = Views(snapshot)
+        self.views = Views(snapshot, renderer)
         self.outputs = sorted(outputs)
         self.by_component = self.views.by_component()
         self.feeds = [
@@ -151,7 +152,7 @@ class SiteBuilder:
         pages += [self.component(c.id) for c in self.config.components]
         for incident in self.snapshot.incidents:
             pages.append(self.incident(incident))
-            if incident.published_postmortem(self.snapshot.now) is not None:
+            if self.snapshot.state(incident).postmortem is not None:
                 pages.append(self.postmortem(incident))
         nav = [(p.nav_title, p.source_name) for p in pages if p.nav_title]
         return Site(pages, self.common(pages), nav)
@@ -260,7 +261,7 @@ class SiteBuilder:
     def postmortems(self) -> list[SitePage]:
         published = sorted(
             (i for i in self.snapshot.incidents
-             if i.published_postmortem(self.snapshot.now) is not None),
+             if self.snapshot.state(i).postmortem is not None),
             key=lambda i: (i.postmortem.published, i.id) if i.postmortem else (None, i.id),
             reverse=True)
         chunks = paginate(published, POSTMORTEMS_PAGE_SIZE)
@@ -394,6 +395,7 @@ def worst_first(incidents: list[IncidentView]) -> list[IncidentView]:
     return sorted(newest, key=lambda i: rank.get(i.impact, 0), reverse=True)
 
 
-def build_site(snapshot: Snapshot, outputs: Iterable[str] = ()) -> Site:
+def build_site(snapshot: Snapshot, outputs: Iterable[str] = (),
+               renderer: Renderer | None = None) -> Site:
     """Every page of the site for one snapshot; ``outputs`` are the generated file paths."""
-    return SiteBuilder(snapshot, outputs).build()
+    return SiteBuilder(snapshot, renderer or Renderer(), outputs).build()

@@ -5,14 +5,14 @@ Status is computed once here; pages, feeds, the API and the calendar only presen
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from .config import SiteConfig
-from .model import Incident, Update
-from .rules import next_update_due
+from .model import Incident, Postmortem, Update
 from .uptime import ComponentUptime, Segment, uptime_for
-from .vocabulary import CLOSED_STATUSES, INDICATORS, severity, worst
+from .vocabulary import CLOSED_STATUSES, INDICATORS, worst
 
 # Statuspage's own indicator descriptions, so API clients see the words they know.
 INDICATOR_DESCRIPTIONS: dict[str, str] = {
@@ -43,11 +43,27 @@ IMPACT_DEFAULT_STATUS: dict[str, str] = {
 }
 
 
+Change = tuple[str, str, str]  # a component's id, its status before and after an update
+
+
+@dataclass(frozen=True)
+class Step:
+    """One update and what it did to the components, as the status engine replays it."""
+
+    update: Update
+    statuses: dict[str, str]  # every component named so far, with the status last given
+    effect: dict[str, str]  # the non-operational ones it affects now (none once closed)
+    changes: list[Change]  # components the update names or whose effect it changed
+
+
 @dataclass
 class IncidentState:
     """What is derived about one incident or maintenance at ``now``."""
 
     incident: Incident
+    updates: list[Update]  # posted by ``now``, oldest first: what subscribers may see
+    postmortem: Postmortem | None  # once its publication time has come
+    steps: list[Step]  # the posted updates, replayed
     status: str  # incident: investigating..resolved; maintenance: scheduled..completed
     started_at: datetime | None
     resolved_at: datetime | None
@@ -141,22 +157,76 @@ def incident_state(config: SiteConfig, incident: Incident, now: datetime) -> Inc
     end = resolved or now
     duration = end - started if started and end >= started else None
     first_response = updates[1].at - updates[0].at if len(updates) > 1 else None
-    effect = _current_effect(incident, updates, status)
+    steps = replay(incident, updates)
+    effect = {} if _idle(status) else _non_operational(
+        steps[-1].statuses if steps else initial_statuses(incident))
     due = next_update_due(config, incident, now)
-    return IncidentState(incident, status, started, resolved, duration, first_response, effect,
-                         due, bool(due and due < now))
+    return IncidentState(incident, updates, incident.published_postmortem(now), steps, status,
+                         started, resolved, duration, first_response, effect, due,
+                         bool(due and due < now))
 
 
-def _current_effect(incident: Incident, updates: list[Update], status: str) -> dict[str, str]:
-    """The status this incident gives each affected component right now."""
-    if status in CLOSED_STATUSES or (incident.is_maintenance and status == "scheduled"):
-        return {}
-    effect = dict.fromkeys(incident.components, IMPACT_DEFAULT_STATUS[incident.impact])
-    if incident.is_maintenance:
-        effect = dict.fromkeys(incident.components, "under_maintenance")
+def initial_statuses(incident: Incident) -> dict[str, str]:
+    """The components an incident names, before any update: maintenance puts them under
+    maintenance, an incident gives them the status its impact implies."""
+    start = "under_maintenance" if incident.is_maintenance else \
+        IMPACT_DEFAULT_STATUS[incident.impact]
+    return dict.fromkeys(incident.components, start)
+
+
+def replay(incident: Incident, updates: list[Update]) -> list[Step]:
+    """The one replay of component effects: each update's ``components`` change the statuses
+    so far, and a closing update (or a maintenance still only scheduled) returns every
+    component to operational."""
+    statuses = initial_statuses(incident)
+    before: dict[str, str] = {}
+    steps = []
     for update in updates:
-        effect.update(update.components)
-    return {cid: s for cid, s in effect.items() if s != "operational"}
+        statuses = {**statuses, **update.components}
+        after = {} if _idle(update.status) else _non_operational(statuses)
+        named = [c for c in statuses if c in update.components
+                 or before.get(c, "operational") != after.get(c, "operational")]
+        changes = [(c, before.get(c, "operational"), after.get(c, "operational"))
+                   for c in named]
+        steps.append(Step(update, statuses, after, changes))
+        before = after
+    return steps
+
+
+def _idle(status: str) -> bool:
+    """Statuses in which an incident affects no component."""
+    return status in CLOSED_STATUSES or status == "scheduled"
+
+
+def _non_operational(statuses: dict[str, str]) -> dict[str, str]:
+    return {cid: s for cid, s in statuses.items() if s != "operational"}
+
+
+def is_open(incident: Incident, now: datetime) -> bool:
+    """An incident not yet resolved by ``now`` (maintenance is never 'open' in this sense)."""
+    latest = incident.latest_posted(now)
+    return (not incident.is_maintenance and latest is not None
+            and latest.status not in CLOSED_STATUSES)
+
+
+def next_update_due(config: SiteConfig, incident: Incident, now: datetime) -> datetime | None:
+    """When customers were promised the next update, by the latest update posted by ``now``:
+    its ``next_update``, else the cadence."""
+    latest = incident.latest_posted(now)
+    if latest is None or not is_open(incident, now):
+        return None
+    return latest.next_update or latest.at + config.update_cadence
+
+
+def overdue(config: SiteConfig, incidents: list[Incident], now: datetime
+            ) -> list[tuple[Incident, datetime]]:
+    """Open incidents whose promised next update has passed, with the time it was due."""
+    result = []
+    for incident in incidents:
+        due = next_update_due(config, incident, now)
+        if due is not None and due < now:
+            result.append((incident, due))
+    return result
 
 
 def current_component_status(config: SiteConfig, states) -> dict[str, str]:
@@ -188,29 +258,31 @@ def component_segments(incidents: list[Incident], now: datetime) -> dict[str, li
     return segments
 
 
-def _incident_segments(incident: Incident, now: datetime):
+def _incident_segments(incident: Incident, now: datetime) -> Iterator[tuple[str, Segment]]:
     if incident.is_maintenance:
-        start = incident.scheduled_for
-        end = incident.scheduled_until
-        for u in incident.updates:
-            if u.status == "in_progress":
-                start = min(start, u.at) if start else u.at
-            if u.status == "completed":
-                end = u.at
-        if start and start < now:
-            for cid in incident.affected:
-                yield cid, Segment(start, min(end or now, now), "under_maintenance")
+        yield from _maintenance_segments(incident, now)
         return
-    updates = incident.posted(now)
-    if not updates:
+    steps = replay(incident, incident.posted(now))
+    if not steps:
         return
-    closed = updates[-1].at if updates[-1].status in CLOSED_STATUSES else now
-    current = dict.fromkeys(incident.components, IMPACT_DEFAULT_STATUS[incident.impact])
-    for this, following in zip(updates, [*updates[1:], None], strict=True):
-        current.update(this.components)
-        if this.status in CLOSED_STATUSES:
-            break
-        until = following.at if following else closed
-        for cid, status in current.items():
-            if severity(status) > 0 and until > this.at:
-                yield cid, Segment(this.at, until, status)
+    last = steps[-1].update
+    closed = last.at if last.status in CLOSED_STATUSES else now
+    for step, following in zip(steps, [*steps[1:], None], strict=True):
+        until = following.update.at if following else closed
+        for cid, status in step.effect.items():
+            if until > step.update.at:
+                yield cid, Segment(step.update.at, until, status)
+
+
+def _maintenance_segments(incident: Incident, now: datetime) -> Iterator[tuple[str, Segment]]:
+    """A maintenance affects its components over its window, or what its updates say it was."""
+    start = incident.scheduled_for
+    end = incident.scheduled_until
+    for u in incident.updates:
+        if u.status == "in_progress":
+            start = min(start, u.at) if start else u.at
+        if u.status == "completed":
+            end = u.at
+    if start and start < now:
+        for cid in incident.affected:
+            yield cid, Segment(start, min(end or now, now), "under_maintenance")

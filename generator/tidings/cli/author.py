@@ -23,8 +23,8 @@ from ..config import SiteConfig, load_config
 from ..content_format import TEMPLATES_FOLDER
 from ..language import check_incident
 from ..model import Incident
+from ..pipeline import load_project
 from ..problems import Problems
-from ..project import load_project
 from ..timestamps import iso
 from ..vocabulary import COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES
 from .options import repository_root, resolve_now, root_option

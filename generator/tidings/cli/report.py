@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
+from ..pipeline import load_valid_project
 from ..problems import ContentError
-from ..project import load_valid_project
 from ..report import AUDIENCES, IncidentFigures, Report, Totals, communication_report
 from ..timestamps import TimestampError, parse_timestamp
 from .check import report as print_problems
