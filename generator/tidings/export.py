@@ -212,6 +212,9 @@ def _write_page(env: Any, site: Site, page: SitePage, docs: Path) -> None:
     body = page_html.render_body(env, site, page, intro=intro_file is not None)
     before, _, after = body.partition(page_html.INTRO_MARK)
     parts = [_raw_block(before), intro.strip("\n"), _raw_block(after)]
+    # Not the content format's writer (content_format.markdown_file): this is a page's meta
+    # for MkDocs or Zensical (their keys, read by their YAML loader, never by Tidings'), and
+    # a generated page, not a file people edit and Tidings reads back.
     text = "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n"
     _write(target, text + "\n\n".join(part for part in parts if part) + "\n")
 

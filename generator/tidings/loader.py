@@ -17,6 +17,13 @@ from typing import Any
 
 from . import files, parallel
 from .config import SiteConfig
+from .content_format import (
+    INCIDENT_FILE,
+    POSTMORTEM_FILE,
+    IncidentFolder,
+    id_problem,
+    incident_folders,
+)
 from .frontmatter import Document, FrontMatterError, LineDict, LineList, parse
 from .limits import markdown_problem
 from .model import Incident, Postmortem, Update
@@ -37,8 +44,6 @@ from .vocabulary import (
     member,
 )
 
-INCIDENT_FILE = "incident.md"
-POSTMORTEM_FILE = "postmortem.md"
 INCIDENT_KEYS = {"title", "type", "impact", "components", "scheduled_for", "scheduled_until",
                  "detected_at", "internal", "visibility", "roles"}
 UPDATE_KEYS = {"at", "status", "components", "next_update", "internal"}
@@ -61,7 +66,7 @@ def load_incidents(config: SiteConfig, problems: Problems) -> list[Incident]:
         return []
     incidents: list[Incident] = []
     with _collector_paused():
-        folders = _incident_folders(root, problems)
+        folders = incident_folders(root, problems)
         chunks = parallel.split(folders, parallel.processes(len(folders), PARALLEL_FOLDERS))
         for found, found_problems in parallel.map_chunks(_read_folders, chunks, config,
                                                          problems.root):
@@ -71,7 +76,7 @@ def load_incidents(config: SiteConfig, problems: Problems) -> list[Incident]:
     return incidents
 
 
-def _read_folders(config: SiteConfig, root: Path, folders: list[tuple[Path, list[str]]]
+def _read_folders(config: SiteConfig, root: Path, folders: list[IncidentFolder]
                   ) -> tuple[list[Incident], list[Problem]]:
     """Read some incident folders (maybe in a worker process): incidents and problems."""
     problems = Problems(root=root)
@@ -100,40 +105,6 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _incident_folders(root: Path, problems: Problems) -> list[tuple[Path, list[str]]]:
-    """Folders holding incident.md, each with its other ``*.md`` names (sorted);
-    ``_``-prefixed folders (templates) are not content. One walk applies the repository's
-    file policy (``files.scan``): links out of it, links to folders, special files,
-    unreadable and too deep folders are problems, as are hidden Markdown files."""
-    found: list[tuple[Path, list[str]]] = []
-    _walk(os.fspath(root), problems, found, 1)
-    return found
-
-
-def _walk(dirpath: str, problems: Problems, found: list[tuple[Path, list[str]]],
-          depth: int) -> None:
-    entries = files.scan(dirpath, problems.root, problems, depth)
-    here = Path(dirpath)
-    for entry in entries:
-        if entry.name.startswith(".") and entry.name.endswith(".md"):
-            problems.add(here / entry.name, 1, "a hidden Markdown file is never published, "
-                         "yet looks like content; remove the leading '.' or delete it")
-    names = [e.name for e in entries if not e.is_dir and e.name.endswith(".md")
-             and not e.name.startswith(".")]
-    dirnames = [e.name for e in entries if e.is_dir and not e.name.startswith(("_", "."))]
-    if INCIDENT_FILE in names:
-        found.append((here, [name for name in names if name != INCIDENT_FILE]))
-        for nested in dirnames:
-            problems.add(here / nested, 1, "folders inside an incident folder are not read; "
-                         "move its files up into the incident folder or out of incidents/")
-        return
-    for name in names:
-        problems.add(here / name, 1, "this Markdown file is not inside an incident "
-                     "folder; put it in a folder with an incident.md")
-    for name in dirnames:
-        _walk(os.path.join(dirpath, name), problems, found, depth + 1)
-
-
 @dataclass
 class _FolderReader:
     config: SiteConfig
@@ -145,7 +116,7 @@ class _FolderReader:
     public: bool = True  # the incident being read is public (no `visibility: internal`)
 
     def read(self) -> Incident | None:
-        if (why := files.id_problem(self.folder.name)) is not None:
+        if (why := id_problem(self.folder.name)) is not None:
             self.problems.add(self.folder / INCIDENT_FILE, 1, f"the folder name {why}")
         doc = self.document(self.folder / INCIDENT_FILE)
         if doc is None:
@@ -338,7 +309,7 @@ class _FolderReader:
         if next_update is not None and at is not None and next_update <= at:
             self.error(doc, "next_update", "next_update must be later than the update's "
                        '"at"; write a time after it or a duration such as 30m')
-        if (why := files.id_problem(doc.path.stem, strict=False)) is not None:
+        if (why := id_problem(doc.path.stem, strict=False)) is not None:
             self.problems.add(doc.path, 1, f"the file name {why} (then .md)")
         components = self.component_changes(doc)
         if not (complete and status and at):

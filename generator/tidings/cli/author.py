@@ -20,6 +20,7 @@ import click
 from .. import authoring
 from ..authoring import AuthoringError
 from ..config import SiteConfig, load_config
+from ..content_format import TEMPLATES_FOLDER
 from ..language import check_incident
 from ..model import Incident
 from ..pipeline import load_project
@@ -299,7 +300,7 @@ def templates(root: Path | None) -> None:
     files = authoring.template_files(config)
     if not files:
         click.echo(f"No templates: add Markdown files to {config.incidents_dir}/"
-                   f"{authoring.TEMPLATES_FOLDER}/", err=True)
+                   f"{TEMPLATES_FOLDER}/", err=True)
         return
     broken = 0
     for path in files:

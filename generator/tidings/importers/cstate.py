@@ -16,13 +16,14 @@ from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from ..content_format import slug
 from ..frontmatter import Document, FrontMatterError, LineDict, load_yaml, parse
 from ..problems import Problems, one_of
 from ..render import DOCUMENT, gfm
 from ..timestamps import iso
 from ..vocabulary import AS_MAINTENANCE, lookup
 from .components import DEFINED, INCIDENT, ComponentRegistry
-from .drafts import Draft, DraftPostmortem, DraftUpdate, SiteInfo, slug, spread, utc_seconds
+from .drafts import Draft, DraftPostmortem, DraftUpdate, SiteInfo, spread, utc_seconds
 
 CONFIG_NAMES = ("config.yml", "config.yaml", "hugo.yml", "hugo.yaml", "config.toml", "hugo.toml")
 # cState severity -> (incident impact, status of the affected components).

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..content_format import imported_id
 from ..problems import Problems, one_of
 from ..timestamps import TimestampError, iso, parse_timestamp
 from ..vocabulary import (
@@ -31,7 +32,6 @@ from .drafts import (
     DraftPostmortem,
     DraftUpdate,
     SiteInfo,
-    dated_folder,
     spread,
     utc_seconds,
 )
@@ -181,7 +181,7 @@ class StatuspageFile:
         self.report_state(draft, raw, iid, line)
         day = (self.moment(raw.get("created_at"), line, "created_at", quiet=True)
                or updates[0].at).date()
-        draft.folder = dated_folder(day, title, iid)
+        draft.folder = imported_id(day, title, iid)
         return draft
 
     def header(self, raw: Any) -> tuple[str, int, list[Any]] | None:
