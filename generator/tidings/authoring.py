@@ -11,10 +11,11 @@ from __future__ import annotations
 import dataclasses
 import random
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from . import files
 from .config import SiteConfig
@@ -205,8 +206,8 @@ def _title(text: str) -> str:
 
 
 def update_meta(at: datetime, status: str, components: dict[str, str] | None = None,
-                next_update: str | None = None) -> dict:
-    meta: dict = {"at": iso(at), "status": status}
+                next_update: str | None = None) -> dict[str, Any]:
+    meta: dict[str, Any] = {"at": iso(at), "status": status}
     if components:
         meta["components"] = dict(components)
     if next_update:
@@ -265,7 +266,7 @@ def new_incident(config: SiteConfig, *, title: str, impact: str | None, status: 
     day = at.astimezone(config.timezone).date()
     incident_id = make_id(config, title, day, rng)
     folder = config.incidents_path / f"{day.year}" / incident_id
-    meta: dict = {"title": title, "impact": impact}
+    meta: dict[str, Any] = {"title": title, "impact": impact}
     if statuses:
         meta["components"] = list(statuses)
     first = write_new(folder / INCIDENT_FILE, markdown_file(meta))
@@ -331,7 +332,7 @@ def new_maintenance(config: SiteConfig, *, title: str, start: datetime, end: dat
     day = start.astimezone(config.timezone).date()
     incident_id = make_id(config, title, day, rng, fallback="maintenance")
     folder = config.incidents_path / f"{day.year}" / incident_id
-    meta: dict = {"title": title, "type": "maintenance", "impact": "maintenance"}
+    meta: dict[str, Any] = {"title": title, "type": "maintenance", "impact": "maintenance"}
     if components := list(dict.fromkeys(components)):
         meta["components"] = components
     meta.update(scheduled_for=iso(start), scheduled_until=iso(end))
@@ -457,7 +458,8 @@ def read_template(config: SiteConfig, path: Path) -> Template:
                     _template_components(config, doc, fail), doc.body.strip())
 
 
-def _template_choice(doc: Document, key: str, allowed: tuple[str, ...], fail) -> str | None:
+def _template_choice(doc: Document, key: str, allowed: tuple[str, ...],
+                     fail: Callable[[str | None, str], AuthoringError]) -> str | None:
     value = doc.meta.get(key)
     if value is not None and value not in allowed:
         raise fail(key, f'{key} "{value}" is not allowed{did_you_mean(str(value), allowed)}; '
@@ -465,7 +467,9 @@ def _template_choice(doc: Document, key: str, allowed: tuple[str, ...], fail) ->
     return value
 
 
-def _template_components(config: SiteConfig, doc: Document, fail) -> dict[str, str | None]:
+def _template_components(config: SiteConfig, doc: Document,
+                         fail: Callable[[str | None, str], AuthoringError]
+                         ) -> dict[str, str | None]:
     value = doc.meta.get("components") or []
     if isinstance(value, LineDict):
         specs = [f"{cid}={status}" for cid, status in value.items()]

@@ -78,7 +78,8 @@ def badge(label: str, value: str, colour: str, title: str) -> bytes:
             "x": _number(x + box / 2), "y": "14", "textLength": str(box - 2 * PADDING),
             "lengthAdjust": "spacingAndGlyphs",
         }).text = words
-    return ET.tostring(svg, encoding="utf-8", xml_declaration=False) + b"\n"
+    svg_bytes: bytes = ET.tostring(svg, encoding="utf-8", xml_declaration=False)
+    return svg_bytes + b"\n"
 
 
 def _number(value: float) -> str:

@@ -14,7 +14,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -173,7 +173,7 @@ def _serve(config: SiteConfig, outcome: Outcome, todo: list[Notice],
 
 
 def _sender(config: SiteConfig, webhook: Webhook, notice: Notice, url: str,
-            environ: Mapping[str, str]):
+            environ: Mapping[str, str]) -> Callable[[float], None]:
     """``send(timeout)`` for this webhook's kind; a malformed secret fails without retries."""
     if webhook.type == "email":
         to = environ.get(webhook.to_env, "").strip()

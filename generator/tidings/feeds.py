@@ -212,9 +212,9 @@ def render(config: SiteConfig, feed: Feed, kind: str) -> bytes:
     generator.updated(feed.updated)
     for entry in feed.entries:
         generator.add_entry(_feed_entry(config, entry, kind), order="append")
-    if kind == "atom":
-        return generator.atom_str(pretty=True)
-    return generator.rss_str(pretty=True)
+    written: bytes = generator.atom_str(pretty=True) if kind == "atom" else \
+        generator.rss_str(pretty=True)
+    return written
 
 
 def _rss_person(config: SiteConfig) -> str:

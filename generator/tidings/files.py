@@ -96,7 +96,7 @@ def scan(folder: str, root: Path, problems: Problems, depth: int) -> list[Entry]
     return entries
 
 
-def _refused(entry: os.DirEntry, root: Path) -> str | None:
+def _refused(entry: os.DirEntry[str], root: Path) -> str | None:
     try:  # the listing's file types answer without a system call for all but links
         is_link = entry.is_symlink()
         if not is_link and (entry.is_dir(follow_symlinks=False)
@@ -118,7 +118,7 @@ def _refused(entry: os.DirEntry, root: Path) -> str | None:
     return None
 
 
-def _is_dir(entry: os.DirEntry) -> bool:
+def _is_dir(entry: os.DirEntry[str]) -> bool:
     try:
         return entry.is_dir(follow_symlinks=False)
     except OSError:

@@ -58,7 +58,8 @@ def calendar(config: SiteConfig, path: str, name: str, events: Iterable[Event]) 
     cal.add_component(utc_timezone())  # RFC 5545: a calendar holds at least one component
     for event in sorted(events, key=lambda e: (e.DTSTART, str(e["UID"]))):
         cal.add_component(event)
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()
+    return ical
 
 
 def utc_timezone() -> Timezone:

@@ -195,7 +195,8 @@ def _fetch(url: str, timeout: float) -> str | None:
                                                    "Cache-Control": "no-cache"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return response.read().decode("utf-8-sig")
+            text: str = response.read().decode("utf-8-sig")
+            return text
     except urllib.error.HTTPError as exc:
         if exc.code == 404:
             return None

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from . import urls
@@ -44,6 +44,7 @@ OVERVIEW_BARS_LIMIT = 50  # above this many components the overview links to the
 STALE_AFTER_MINUTES = 30  # a page this old says "may be out of date": CI may have stalled
 
 ATOM, RSS = "application/atom+xml", "application/rss+xml"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ class Pager:
     links: list[tuple[int, str | None]]  # (page number, URL); None marks a gap ("…")
 
 
-def paginate(items: list, size: int) -> list[list]:
+def paginate(items: list[T], size: int) -> list[list[T]]:
     return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
 
 

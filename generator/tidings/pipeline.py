@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING
 
 from . import files
 from .audience import for_audience
-from .config import Audience, SiteConfig, check_site_url, load_config
+from .config import SiteConfig, check_site_url, load_config
 from .loader import load_incidents
 from .model import Incident
 from .problems import ContentError, Problems
 from .render import Renderer
 from .rules import check_rules
 from .status import Snapshot, derive
+from .vocabulary import Audience
 
 if TYPE_CHECKING:  # the checks never render a page: they import nothing of it
     from .pages import Site

@@ -56,8 +56,9 @@ Key = tuple[str, bool]  # a text, and whether it is a document (a postmortem) or
 
 def gfm(text: str, options: int = MESSAGE) -> str:
     """cmark-gfm's HTML for ``text``, before sanitising."""
-    return cmarkgfm.markdown_to_html_with_extensions(text, options=options,
-                                                     extensions=list(EXTENSIONS))
+    html: str = cmarkgfm.markdown_to_html_with_extensions(text, options=options,
+                                                          extensions=list(EXTENSIONS))
+    return html
 
 
 def show_as_text(markup: str) -> str:

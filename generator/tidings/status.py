@@ -5,7 +5,7 @@ Status is computed once here; pages, feeds, the API and the calendar only presen
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -214,7 +214,8 @@ def overdue(config: SiteConfig, incidents: list[Incident], now: datetime
     return result
 
 
-def current_component_status(config: SiteConfig, states) -> dict[str, ComponentStatus]:
+def current_component_status(config: SiteConfig, states: Iterable[IncidentState]
+                             ) -> dict[str, ComponentStatus]:
     """The worst status any open incident or active maintenance gives each component."""
     found: dict[str, list[ComponentStatus]] = {c.id: [] for c in config.components}
     for state in states:
@@ -223,7 +224,8 @@ def current_component_status(config: SiteConfig, states) -> dict[str, ComponentS
     return {cid: worst(statuses) for cid, statuses in found.items()}
 
 
-def overall_indicator(component_status: dict[str, ComponentStatus], states) -> Indicator:
+def overall_indicator(component_status: dict[str, ComponentStatus],
+                      states: Iterable[IncidentState]) -> Indicator:
     """Statuspage's rule: the worst of component statuses and open incidents' impact."""
     candidates = [STATUS_INDICATOR[s] for s in component_status.values()]
     candidates += [s.incident.impact for s in states

@@ -32,7 +32,7 @@ from .options import repository_root, resolve_now, root_option
 SCISSORS = "# ------------------------ >8 ------------------------"
 
 
-def _time_options(command: Callable) -> Callable:
+def _time_options(command: Callable[..., Any]) -> Callable[..., Any]:
     command = click.option("--now", metavar="TIMESTAMP",
                            help="The current time (ISO 8601 with zone); default: "
                                 "SOURCE_DATE_EPOCH, else the clock.",
@@ -52,7 +52,7 @@ _next_option = click.option(
     help="When the next update is promised, e.g. 30m or 2026-11-23T15:30:00Z.")
 
 
-def _reports_errors(command: Callable) -> Callable:
+def _reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     """Turn AuthoringError into a click usage error (exit 2) or a plain error (exit 1)."""
 
     @functools.wraps(command)

@@ -231,7 +231,7 @@ class StatuspageFile:
             self.error(line, f'incident {raw["id"]}: impact "{impact}" is not a Statuspage '
                        f"impact; expected one of {one_of(INCIDENT_IMPACTS)}")
             return "none"
-        return impact
+        return str(impact)
 
     def update(self, raw: Any, iid: str, kind: str, incident_line: int) -> DraftUpdate | None:
         if not isinstance(raw, dict):
@@ -254,8 +254,8 @@ class StatuspageFile:
             self.warn(line, f"{what} has no text; wrote \"{message}\" (edit it if you like)")
         return DraftUpdate(at, status, message, components)
 
-    def status(self, status: Any, kind: str, what: str, line: int) -> str | None:
-        status = status if isinstance(status, str) else repr(status)
+    def status(self, value: Any, kind: str, what: str, line: int) -> str | None:
+        status: str = value if isinstance(value, str) else repr(value)
         if kind == "maintenance":
             if status in MAINTENANCE_STATUSES:
                 return status
