@@ -18,7 +18,7 @@ from .config import SiteConfig
 from .language_settings import LanguageSettings
 from .model import Incident
 from .problems import Problems
-from .status import is_open
+from .status import owes_updates
 from .wording import format_duration
 
 # Not prose: replaced by spaces (newlines kept) so that offsets still give the file's lines.
@@ -191,7 +191,7 @@ def sentences(prose: str) -> Iterator[tuple[int, str]]:
 def _promise(config: SiteConfig, incident: Incident, now: datetime, problems: Problems) -> None:
     """The latest update of an open incident says when the next one comes."""
     latest = incident.latest_posted(now)
-    if not is_open(incident, now) or latest is None or latest.next_update:
+    if not owes_updates(incident, now) or latest is None or latest.next_update:
         return
     prose = visible(latest.message)
     if any(p.search(prose) for p in config.language.promise_patterns):

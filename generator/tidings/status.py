@@ -59,6 +59,7 @@ class IncidentState:
 
     @property
     def is_open(self) -> bool:
+        """Not closed: an incident not yet resolved, a maintenance not yet completed."""
         return self.status not in CLOSED_STATUSES
 
 
@@ -187,8 +188,9 @@ def _non_operational(statuses: dict[str, ComponentStatus]) -> dict[str, Componen
     return {cid: s for cid, s in statuses.items() if s != "operational"}
 
 
-def is_open(incident: Incident, now: datetime) -> bool:
-    """An incident not yet resolved by ``now`` (maintenance is never 'open' in this sense)."""
+def owes_updates(incident: Incident, now: datetime) -> bool:
+    """An incident whose latest update posted by ``now`` left it open: its readers were
+    promised more (maintenance announces its window instead)."""
     latest = incident.latest_posted(now)
     return (not incident.is_maintenance and latest is not None
             and latest.status not in CLOSED_STATUSES)
@@ -198,7 +200,7 @@ def next_update_due(config: SiteConfig, incident: Incident, now: datetime) -> da
     """When customers were promised the next update, by the latest update posted by ``now``:
     its ``next_update``, else the cadence."""
     latest = incident.latest_posted(now)
-    if latest is None or not is_open(incident, now):
+    if latest is None or not owes_updates(incident, now):
         return None
     return latest.next_update or latest.at + config.update_cadence
 
