@@ -62,7 +62,25 @@ def load_incidents(config: SiteConfig, problems: Problems) -> list[Incident]:
                                                          problems.root):
             incidents += found
             problems.items += found_problems
-    incidents.sort(key=lambda i: (i.created_at or _NEVER, i.id))
+    return in_order(incidents)
+
+
+def in_order(incidents: list[Incident]) -> list[Incident]:
+    """Sorted as ``load_incidents`` returns them: oldest first by creation, then by id."""
+    return sorted(incidents, key=lambda i: (i.created_at or _NEVER, i.id))
+
+
+def load_folders(config: SiteConfig, problems: Problems, folders: list[Path]
+                 ) -> list[Incident]:
+    """The incidents of some folders under the configured one, read as ``load_incidents``
+    reads them (the same file policy and checks): for ``tidings serve``, which reads again
+    only the folders that changed."""
+    root = config.incidents_path
+    found: list[tuple[Path, list[str]]] = []
+    for folder in folders:
+        _walk(os.fspath(folder), problems, found, len(folder.relative_to(root).parts) + 1)
+    incidents, found_problems = _read_folders(config, problems.root, found)
+    problems.items += found_problems
     return incidents
 
 

@@ -29,14 +29,18 @@ class DuplicateOutput(RuntimeError):
     """Two outputs claimed the same path: a bug, never silently overwritten."""
 
 
-def generated_files(snapshot: Snapshot) -> dict[str, bytes]:
+def generated_files(snapshot: Snapshot, calendars: dict[str, bytes] | None = None
+                    ) -> dict[str, bytes]:
     """Site-relative path -> content: feeds, API, calendars, badges and embed.js.
 
-    The same snapshot always gives the same bytes; paths are sorted.
+    The same snapshot always gives the same bytes; paths are sorted. ``calendars``: the
+    calendar files of an earlier snapshot whose maintenance is the same (calendars show
+    nothing else), which ``tidings serve`` reuses rather than compute them again.
     """
     files: dict[str, bytes] = {urls.EMBED: embed_script()}
     for build in _BUILDERS:
-        for path, content in build(snapshot).items():
+        made = calendars if build is calendar_files and calendars is not None else build(snapshot)
+        for path, content in made.items():
             if path in files:
                 raise DuplicateOutput(f"{path} is generated twice (by {build.__name__})")
             files[path] = content
