@@ -103,6 +103,9 @@ class Session:
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
                  traceback: TracebackType | None) -> None:
         self.stop()
+        if kind is not None:  # what serve said, before its folder is removed
+            tail = self.log.read_text().splitlines()[-30:]
+            print("tidings serve's last lines:", *tail, sep="\n", file=sys.stderr)
 
     def up(self) -> bool:
         try:
@@ -131,6 +134,11 @@ class Session:
     def incremental(self) -> int:
         return self.log.read_text().count(REBUILT)
 
+    def rebuild_lines(self) -> list[str]:
+        """The plugin's line about each rebuild: what it wrote, or why it built everything."""
+        return [line.split("tidings: ", 1)[1] for line in self.log.read_text().splitlines()
+                if REBUILT in line or "building the whole site" in line]
+
     def edit(self, path: Path, text: str, page: str) -> float:
         """Write ``text`` into ``path`` and wait until ``page`` shows ``marker``; the seconds
         from the write to the answer, then wait for the rebuild to finish."""
@@ -138,7 +146,8 @@ class Session:
         marker = text.strip().splitlines()[-1]
         start = time.monotonic()
         path.write_text(text)
-        wait_for(lambda: marker in get(self.url + page), f"{marker!r} on {page}")
+        # MkDocs holds every request while a rebuild runs: the answer comes once it is done.
+        wait_for(lambda: marker in get(self.url + page, timeout=600), f"{marker!r} on {page}")
         seconds = time.monotonic() - start
         wait_for(lambda: self.rebuilds() > done, "the rebuild to finish")
         return seconds
@@ -189,8 +198,8 @@ def main(argv: list[str] | None = None) -> int:
             for n, (path, page) in enumerate(old_updates(root, args.edits), start=1):
                 text = path.read_text().rstrip() + f"\n\nEdit number {n} for the benchmark.\n"
                 times.append(session.edit(path, text, page))
-                print(f"edit {n}: {page} served with the new text after {times[-1]:.2f} s",
-                      flush=True)
+                print(f"edit {n}: {page} served with the new text after {times[-1]:.2f} s "
+                      f"({session.rebuild_lines()[-1]})", flush=True)
             incremental = session.incremental()
             differing = None
             if args.verify:

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from tidings.incremental import Built, Changes, FullRebuild, rebuild
 from tidings.model import Incident
 from tidings.pages import SitePage

@@ -322,9 +322,10 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         self.render_pages(changes.render)
         if changes.pages_listed:  # the sitemap lists every page, in the full build's order
             for name in self.pages:
-                if (file := files.get_file_from_path(name)) and file.abs_src_path is None:
-                    files.remove(file)
-                    files.append(file)
+                page_file = files.get_file_from_path(name)
+                if page_file is not None and page_file.abs_src_path is None:
+                    files.remove(page_file)
+                    files.append(page_file)
             for template in config.theme.static_templates:
                 _build_theme_template(template, self.rendered.env, files, config,
                                       self.rendered.nav)
