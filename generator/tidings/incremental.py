@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import urls
-from .loader import INCIDENT_FILE, in_order, load_folders
+from .loader import INCIDENT_FILE, _collector_paused, in_order, load_folders
 from .model import Incident
 from .outputs import generated_files
 from .pages import Site, SitePage, build_site
@@ -72,23 +72,12 @@ def rebuild(built: Built, paths: Iterable[Path], follow_clock: bool = False) -> 
     """The changes ``paths`` (created, edited, deleted or moved under incidents/) make to
     ``built``. ``follow_clock``: the session's time may move on (no --now), so a changed file
     dated after it asks for a full rebuild at a later time instead of an error."""
-    config, root = built.project.config, built.project.problems.root
-    folders = changed_folders(built, paths)
-    problems = Problems(root=root)
-    present = [f for f in folders if os.path.lexists(f / INCIDENT_FILE)]
-    read = load_folders(config, problems, present)
-    if problems.errors:
-        raise FullRebuild("content errors")
-    gone = set(folders)
-    kept = [i for i in built.project.incidents if _folder(i) not in gone]
-    if follow_clock and any(_dated_after(i, built.now) for i in read):
-        raise FullRebuild("a changed file is dated after the session's time",
-                          advance_clock=True)
-    incidents = in_order(kept + read)
-    check_rules(config, incidents, built.now, problems)
-    if problems.errors:
-        raise FullRebuild("content errors")
-    project = Project(config, incidents, Problems(root=root))
+    with _collector_paused():  # as for the load: a large history is many long-lived objects
+        return _rebuild(built, paths, follow_clock)
+
+
+def _rebuild(built: Built, paths: Iterable[Path], follow_clock: bool) -> Changes:
+    project, warnings = read_again(built, paths, follow_clock)
     new = _derive(built, project)
     if new.site.common != built.site.common:
         raise FullRebuild("what every page shows changed (the overall status)")
@@ -99,7 +88,29 @@ def rebuild(built: Built, paths: Iterable[Path], follow_clock: bool = False) -> 
     removed = [p for p in built.site.pages if p.url not in urls_now]
     outputs = {p: b for p, b in new.outputs.items() if built.outputs.get(p) != b}
     return Changes(new, render, removed, outputs, sorted(set(built.outputs) - set(new.outputs)),
-                   bool(removed) or len(urls_now) != len(old_pages), problems.warnings)
+                   bool(removed) or len(urls_now) != len(old_pages), warnings)
+
+
+def read_again(built: Built, paths: Iterable[Path], follow_clock: bool
+               ) -> tuple[Project, list[Problem]]:
+    """The content with the changed incident folders read again and checked, and the
+    warnings; content errors are left to the full build, which shows them."""
+    config, root = built.project.config, built.project.problems.root
+    folders = changed_folders(built, paths)
+    problems = Problems(root=root)
+    read = load_folders(config, problems, [f for f in folders
+                                           if os.path.lexists(f / INCIDENT_FILE)])
+    if not problems.errors:
+        if follow_clock and any(_dated_after(i, built.now) for i in read):
+            raise FullRebuild("a changed file is dated after the session's time",
+                              advance_clock=True)
+        gone = set(folders)
+        incidents = in_order([i for i in built.project.incidents if _folder(i) not in gone]
+                             + read)
+        check_rules(config, incidents, built.now, problems)
+    if problems.errors:
+        raise FullRebuild("content errors")
+    return Project(config, incidents, Problems(root=root)), problems.warnings
 
 
 def changed_folders(built: Built, paths: Iterable[Path]) -> list[Path]:
@@ -154,7 +165,8 @@ def _derive(built: Built, project: Project) -> Built:
 
 
 def _folder(incident: Incident) -> Path:
-    return Path(os.path.abspath(incident.folder))
+    folder = incident.folder  # absolute when the project's root is (as the plugin's is)
+    return folder if folder.is_absolute() else Path(os.path.abspath(folder))
 
 
 def _dated_after(incident: Incident, now: datetime) -> bool:

@@ -31,6 +31,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
 
 from . import urls
 from .config import Audience
@@ -86,6 +87,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         self.rendering: _Rendered | None = None  # the build under way
         self.rendered: _Rendered | None = None  # the last full build that completed
         self.changed = _ChangedPaths()
+        self.observers: list[Any] = []  # watching incidents/ (see watch_natively)
         self.follow_clock = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -252,8 +254,12 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
 
     def on_serve(self, server: LiveReloadServer, config: MkDocsConfig,
                  builder: Any) -> LiveReloadServer:
-        ours = [str(p) for p in (self.config_path, self.incidents_path) if p is not None
-                and p.exists()] + ([config.theme.custom_dir] if config.theme.custom_dir else [])
+        ours = [str(p) for p in (self.config_path,) if p is not None and p.exists()] + (
+            [config.theme.custom_dir] if config.theme.custom_dir else [])
+        incidents = self.incidents_path
+        if (incidents is not None and incidents.is_dir()
+                and not self.watch_natively(server, str(incidents))):
+            ours.append(str(incidents))
         for path in ours:  # site_templates/ too, which MkDocs watches only when asked
             server.watch(path)
         # Which paths changed, from the events of the same watches (MkDocs' own handler only
@@ -265,6 +271,28 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
             server.observer.schedule(self.changed, os.path.abspath(path), recursive=True)
         server.builder = self.serve_builder(_never_stuck(server.builder))
         return server
+
+    def watch_natively(self, server: LiveReloadServer, path: str) -> bool:
+        """Watch incidents/ through the system's file events (inotify) rather than MkDocs'
+        polling, which reads the whole tree twice a second: at 10,000 incidents that is most
+        of a core and a second before a change is even seen. False where the system cannot
+        (no such events, too few watches): then MkDocs' polling it is."""
+        if not all(hasattr(server, name) for name in ("_rebuild_cond", "_want_rebuild")):
+            return False  # not MkDocs 1.6's server: no way to ask it for a rebuild
+        observer = Observer()
+        try:
+            observer.schedule(_Rebuilding(self.changed, server), path, recursive=True)
+            observer.start()
+        except OSError as exc:
+            log.info(f"tidings: polling {path} ({exc})")
+            return False
+        self.observers.append(observer)
+        log.info(f"tidings: watching '{path}' for changes")
+        return True
+
+    def on_shutdown(self) -> None:
+        for observer in self.observers:
+            observer.stop()
 
     def serve_builder(self, full: Any) -> Any:
         """Render only what changed when every changed path is under incidents/; else, or
@@ -279,7 +307,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         """The incremental rebuild into the served folder; False: the full build is needed."""
         if not paths or self.built is None or self.rendered is None or self.serve_errors:
             return False
-        start = time.monotonic()
+        start, cpu = time.monotonic(), time.process_time()
         try:
             changes = rebuild(self.built, [Path(p) for p in paths], self.follow_clock)
         except FullRebuild as why:
@@ -297,7 +325,8 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         for warning in changes.warnings:
             log.info(str(warning))
         log.info(f"tidings: {len(changes.render)} page(s) and {len(changes.outputs)} other "
-                 f"file(s) written again in {time.monotonic() - start:.2f} s")
+                 f"file(s) written again in {time.monotonic() - start:.2f} s "
+                 f"({time.process_time() - cpu:.2f} s of CPU)")
         return True
 
     def write(self, changes: Changes) -> None:
@@ -364,17 +393,36 @@ class _ChangedPaths(FileSystemEventHandler):
         self.paths: list[str] = []
 
     def on_any_event(self, event: FileSystemEvent) -> None:
+        self.record(event)
+
+    def record(self, event: FileSystemEvent) -> bool:
+        """Keep the event's paths; False for an event that changes nothing (a file read,
+        which every build does, or a folder whose entries' own events name them)."""
         if event.is_directory and event.event_type == "modified":
-            return  # a folder's entries changed: the entries' own events name them
+            return False
         if event.event_type in ("opened", "closed", "closed_no_write"):
-            return
+            return False
         with self.lock:
             self.paths += [os.fsdecode(p) for p in (event.src_path, event.dest_path) if p]
+        return True
 
     def take(self) -> list[str]:
         with self.lock:
             taken, self.paths = self.paths, []
         return taken
+
+
+class _Rebuilding(FileSystemEventHandler):
+    """Record a change and ask MkDocs' server for a rebuild, as its own watches do."""
+
+    def __init__(self, changed: _ChangedPaths, server: LiveReloadServer) -> None:
+        self.changed, self.server = changed, server
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if self.changed.record(event):
+            with self.server._rebuild_cond:
+                self.server._want_rebuild = True
+                self.server._rebuild_cond.notify_all()
 
 
 def _remove(files: Files, name: str, site_dir: str) -> None:
