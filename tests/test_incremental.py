@@ -202,3 +202,13 @@ def test_an_update_written_after_the_sessions_time_moves_the_time(site):
     assert caught.value.advance_clock
     with pytest.raises(FullRebuild, match="content errors"):  # --now: a date after it
         rebuild(before, [later])
+
+
+def test_a_file_saved_unchanged_renders_nothing(site):
+    root, before = site
+    update = resolved_incident(before).updates[1].source
+    swap = update.with_name("." + update.name + ".swp")
+    swap.write_text("an editor's swap file")
+    update.write_text(update.read_text())
+    changes = rebuilt(root, before, [update, swap])
+    assert changes.render == [] and changes.outputs == {} and changes.removed == []

@@ -83,7 +83,9 @@ def _rebuild(built: Built, paths: Iterable[Path], follow_clock: bool) -> Changes
         raise FullRebuild("what every page shows changed (the overall status)")
     changed = changed_incidents(built.snapshot, new.snapshot)
     old_pages = {p.url: p for p in built.site.pages}
-    render = [p for p in new.site.pages if _needs_render(p, old_pages.get(p.url), changed)]
+    # The same incidents (an editor's swap file, a file saved unchanged): the same site.
+    render = [p for p in new.site.pages
+              if changed and _needs_render(p, old_pages.get(p.url), changed)]
     urls_now = {p.url for p in new.site.pages}
     removed = [p for p in built.site.pages if p.url not in urls_now]
     outputs = {p: b for p, b in new.outputs.items() if built.outputs.get(p) != b}

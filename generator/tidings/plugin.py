@@ -30,7 +30,17 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
 
 from . import urls
@@ -280,8 +290,9 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         if not all(hasattr(server, name) for name in ("_rebuild_cond", "_want_rebuild")):
             return False  # not MkDocs 1.6's server: no way to ask it for a rebuild
         observer = Observer()
-        try:
-            observer.schedule(_Rebuilding(self.changed, server), path, recursive=True)
+        try:  # changes only: every build reads every file, which must not count as one
+            observer.schedule(_Rebuilding(self.changed, server), path, recursive=True,
+                              event_filter=list(_CHANGES))
             observer.start()
         except OSError as exc:
             log.info(f"tidings: polling {path} ({exc})")
@@ -306,6 +317,9 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
     def rebuild_incidents(self, paths: list[str]) -> bool:
         """The incremental rebuild into the served folder; False: the full build is needed."""
         if not paths or self.built is None or self.rendered is None or self.serve_errors:
+            return False
+        if LOST in paths:
+            log.info("tidings: building the whole site: file events were lost")
             return False
         start, cpu = time.monotonic(), time.process_time()
         try:
@@ -385,12 +399,22 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
             _build_page(page, config, shown, self.rendered.nav, self.rendered.env)
 
 
+_CHANGES = (FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent,
+            DirCreatedEvent, DirDeletedEvent, DirMovedEvent)
+LOST = ""  # recorded when events were lost: no path, so the whole site is built
+
+
 class _ChangedPaths(FileSystemEventHandler):
     """The paths the watched folders' events name, until the next rebuild takes them."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.paths: list[str] = []
+        logging.getLogger("watchdog.observers.inotify_c").addHandler(_Overflow(self))
+
+    def lost(self) -> None:
+        with self.lock:
+            self.paths.append(LOST)
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         self.record(event)
@@ -410,6 +434,19 @@ class _ChangedPaths(FileSystemEventHandler):
         with self.lock:
             taken, self.paths = self.paths, []
         return taken
+
+
+class _Overflow(logging.Handler):
+    """When the system's queue of events overflowed (thousands of files changed at once, as
+    a ``git checkout`` does), watchdog only says so in its log."""
+
+    def __init__(self, changed: _ChangedPaths) -> None:
+        super().__init__(logging.WARNING)
+        self.changed = changed
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "overflow" in record.getMessage():
+            self.changed.lost()
 
 
 class _Rebuilding(FileSystemEventHandler):
