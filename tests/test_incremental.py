@@ -212,3 +212,14 @@ def test_a_file_saved_unchanged_renders_nothing(site):
     update.write_text(update.read_text())
     changes = rebuilt(root, before, [update, swap])
     assert changes.render == [] and changes.outputs == {} and changes.removed == []
+
+
+def test_folders_without_content_yet_and_folders_inside_an_incident(site):
+    root, before = site
+    empty = root / "incidents/2026/2026-12-01-new-incident"
+    empty.mkdir(parents=True)
+    assert rebuilt(root, before, [empty]).render == []  # `tidings new` writes its files next
+    nested = resolved_incident(before).folder / "notes"
+    nested.mkdir()
+    with pytest.raises(FullRebuild, match="content errors"):  # the full build reports it
+        rebuild(before, [nested])

@@ -329,6 +329,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
             if why.advance_clock:  # the full build's time, and the session's from now on
                 os.environ["SOURCE_DATE_EPOCH"] = str(int(time.time()))
             return False
+        decided = time.monotonic()
         try:
             self.write(changes)
         except Exception as exc:  # noqa: BLE001 - the full build repairs the site
@@ -340,7 +341,8 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
             log.info(str(warning))
         log.info(f"tidings: {len(changes.render)} page(s) and {len(changes.outputs)} other "
                  f"file(s) written again in {time.monotonic() - start:.2f} s "
-                 f"({time.process_time() - cpu:.2f} s of CPU)")
+                 f"({decided - start:.2f} s deciding what changed; "
+                 f"{time.process_time() - cpu:.2f} s of CPU)")
         return True
 
     def write(self, changes: Changes) -> None:
