@@ -35,7 +35,8 @@ import synthetic  # noqa: E402 - a sibling script module, not a package
 
 NOW = synthetic.iso(synthetic.NOW)
 TARGET_S = 3.0  # issue 16: the changed page is served within 3 s at 10,000 incidents
-REBUILT = "written again"  # what the plugin logs after an incremental rebuild
+REBUILT = "page(s) written again"  # what the plugin logs after an incremental rebuild
+OUTPUTS = "other file(s) (feeds"  # and once it wrote the feeds, API, calendars and badges
 RELOADED = "Reloading browsers"  # what MkDocs logs once a rebuild is done
 
 
@@ -134,10 +135,15 @@ class Session:
     def incremental(self) -> int:
         return self.log.read_text().count(REBUILT)
 
+    def settled(self) -> None:
+        """Wait until the last incremental rebuild also wrote its feeds, API, …"""
+        wait_for(lambda: self.log.read_text().count(OUTPUTS) >= self.incremental(),
+                 "the feeds, API, calendars and badges")
+
     def rebuild_lines(self) -> list[str]:
-        """The plugin's line about each rebuild: what it wrote, or why it built everything."""
+        """The plugin's lines about each rebuild: what it wrote, or why it built everything."""
         return [line.split("tidings: ", 1)[1] for line in self.log.read_text().splitlines()
-                if REBUILT in line or "building the whole site" in line]
+                if REBUILT in line or OUTPUTS in line or "building the whole site" in line]
 
     def edit(self, path: Path, text: str, page: str) -> float:
         """Write ``text`` into ``path`` and wait until ``page`` shows ``marker``; the seconds
@@ -150,6 +156,7 @@ class Session:
         wait_for(lambda: marker in get(self.url + page, timeout=600), f"{marker!r} on {page}")
         seconds = time.monotonic() - start
         wait_for(lambda: self.rebuilds() > done, "the rebuild to finish")
+        self.settled()
         return seconds
 
 
@@ -198,11 +205,12 @@ def main(argv: list[str] | None = None) -> int:
             for n, (path, page) in enumerate(old_updates(root, args.edits), start=1):
                 text = path.read_text().rstrip() + f"\n\nEdit number {n} for the benchmark.\n"
                 times.append(session.edit(path, text, page))
-                print(f"edit {n}: {page} served with the new text after {times[-1]:.2f} s "
-                      f"({session.rebuild_lines()[-1]})", flush=True)
+                print(f"edit {n}: {page} served with the new text after {times[-1]:.2f} s; "
+                      + "; ".join(session.rebuild_lines()[-2:]), flush=True)
             incremental = session.incremental()
             differing = None
             if args.verify:
+                session.settled()
                 full = Path(work) / "full"
                 subprocess.run([str(tidings), "build", "--now", NOW, "-d", str(full)],
                                cwd=root, check=True, capture_output=True)

@@ -182,6 +182,7 @@ def test_edits_under_incidents_render_only_what_changed_and_equal_a_full_build(b
         done = session.rebuilds()
         shutil.rmtree(third.parent)
         wait_for(lambda: session.rebuilds() > done and session.incremental() == 4, "removal")
+        session.settled()
         assert "Traceback" not in session.log.read_text()
         assert "building the whole site" not in session.log.read_text()
         full = history.parent / "full"

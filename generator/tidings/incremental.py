@@ -2,7 +2,7 @@
 under incidents/, the pages to render again and the files to write or remove.
 
 Only the changed incident folders are read again; status, outputs and the list of pages are
-derived again from the whole history (that is cheap), then compared with the last build:
+derived again from the whole history (a fraction of a build), then compared with the last:
 a page is rendered again when it is new, when it reads the whole history (``lists`` is
 None: overview, maintenance, uptime, subscribe, about), or when the incidents it lists (its
 ``lists``) or one of them changed; an output is written when its bytes differ. Anything this
@@ -57,15 +57,24 @@ class Built:
 
 @dataclass
 class Changes:
-    """What an incremental rebuild writes into the site folder."""
+    """What an incremental rebuild writes into the site folder: its pages, then the other
+    files (``outputs()``), which no browser shows, so that the pages can be served first."""
 
-    built: Built  # the new last good build
+    before: Built  # the last good build
+    built: Built  # the new one; its outputs are the last build's until outputs() ran
     render: list[SitePage]  # new pages and pages that changed
     removed: list[SitePage]  # pages of the last build that are gone
-    outputs: dict[str, bytes]  # new files and files whose bytes changed
-    removed_outputs: list[str]
     pages_listed: bool  # pages were added or removed: the site's lists of pages (sitemap)
     warnings: list[Problem] = field(default_factory=list)
+
+    def outputs(self) -> tuple[dict[str, bytes], list[str]]:
+        """The feeds, API, calendars and badges again, compared with the last build's: the
+        new and changed files, and the paths gone. Then ``built`` is complete."""
+        with _collector_paused():
+            new = _outputs(self.before, self.built.snapshot)
+        self.built.outputs = new
+        old = self.before.outputs
+        return {p: b for p, b in new.items() if old.get(p) != b}, sorted(set(old) - set(new))
 
 
 def rebuild(built: Built, paths: Iterable[Path], follow_clock: bool = False) -> Changes:
@@ -88,9 +97,8 @@ def _rebuild(built: Built, paths: Iterable[Path], follow_clock: bool) -> Changes
               if changed and _needs_render(p, old_pages.get(p.url), changed)]
     urls_now = {p.url for p in new.site.pages}
     removed = [p for p in built.site.pages if p.url not in urls_now]
-    outputs = {p: b for p, b in new.outputs.items() if built.outputs.get(p) != b}
-    return Changes(new, render, removed, outputs, sorted(set(built.outputs) - set(new.outputs)),
-                   bool(removed) or len(urls_now) != len(old_pages), warnings)
+    return Changes(built, new, render, removed, bool(removed) or len(urls_now) != len(old_pages),
+                   warnings)
 
 
 def read_again(built: Built, paths: Iterable[Path], follow_clock: bool
@@ -155,15 +163,22 @@ def _needs_render(page: SitePage, old: SitePage | None, changed: set[str]) -> bo
 
 
 def _derive(built: Built, project: Project) -> Built:
-    """Status, outputs and pages again; the calendars are kept when no maintenance changed."""
+    """Status and pages again. The outputs' paths follow from tidings.yml alone, so the
+    pages (the subscribe page lists the API's) are those of the last build's outputs, which
+    ``Changes.outputs`` computes again afterwards."""
     snapshot = project.snapshot(built.now)
+    return Built(project, built.now, snapshot, built.outputs,
+                 build_site(snapshot, built.outputs))
+
+
+def _outputs(built: Built, snapshot: Snapshot) -> dict[str, bytes]:
+    """The outputs of ``snapshot``; the calendars are kept when no maintenance changed."""
     before = {i.id: i for i in built.snapshot.incidents if i.is_maintenance}
     after = {i.id: i for i in snapshot.incidents if i.is_maintenance}
     same = before.keys() == after.keys() and all(before[k] == after[k] for k in before)
     calendars = {p: b for p, b in built.outputs.items()
                  if p.rsplit("/", 1)[-1] == urls.CALENDAR} if same else None
-    outputs = generated_files(snapshot, calendars)
-    return Built(project, built.now, snapshot, outputs, build_site(snapshot, outputs))
+    return generated_files(snapshot, calendars)
 
 
 def _folder(incident: Incident) -> Path:

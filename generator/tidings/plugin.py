@@ -98,6 +98,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         self.rendered: _Rendered | None = None  # the last full build that completed
         self.changed = _ChangedPaths()
         self.observers: list[Any] = []  # watching incidents/ (see watch_natively)
+        self.writing_outputs: threading.Thread | None = None  # after an incremental rebuild
         self.follow_clock = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -304,15 +305,22 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
     def on_shutdown(self) -> None:
         for observer in self.observers:
             observer.stop()
+        self.outputs_written()
 
     def serve_builder(self, full: Any) -> Any:
         """Render only what changed when every changed path is under incidents/; else, or
         when that cannot account for the change, build everything as before."""
         def build() -> None:
+            self.outputs_written()  # the last rebuild's, before anything else is written
             paths = self.changed.take()
             if not self.rebuild_incidents(paths):
                 full()
         return build
+
+    def outputs_written(self) -> None:
+        if self.writing_outputs is not None:
+            self.writing_outputs.join()
+            self.writing_outputs = None
 
     def rebuild_incidents(self, paths: list[str]) -> bool:
         """The incremental rebuild into the served folder; False: the full build is needed."""
@@ -339,31 +347,49 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
             return False
         for warning in changes.warnings:
             log.info(str(warning))
-        log.info(f"tidings: {len(changes.render)} page(s) and {len(changes.outputs)} other "
-                 f"file(s) written again in {time.monotonic() - start:.2f} s "
-                 f"({decided - start:.2f} s deciding what changed; "
-                 f"{time.process_time() - cpu:.2f} s of CPU)")
+        log.info(f"tidings: {len(changes.render)} page(s) written again in "
+                 f"{time.monotonic() - start:.2f} s ({decided - start:.2f} s deciding what "
+                 f"changed; {time.process_time() - cpu:.2f} s of CPU)")
+        # The pages are served (MkDocs answers once this returns); the files no browser
+        # shows follow at once, and the next rebuild waits for them.
+        self.writing_outputs = threading.Thread(target=self.write_outputs, args=(changes,))
+        self.writing_outputs.start()
         return True
 
+    def write_outputs(self, changes: Changes) -> None:
+        """The feeds, API, calendars and badges of an incremental rebuild, into the site."""
+        assert self.rendered is not None
+        config, files = self.rendered.config, self.rendered.files
+        start = time.monotonic()
+        try:
+            outputs, removed = changes.outputs()
+            for path in removed:
+                _remove(files, path, config.site_dir)
+            for path, content in outputs.items():
+                if (existing := files.get_file_from_path(path)) is not None:
+                    files.remove(existing)
+                file = File.generated(config, path, content=content)
+                files.append(file)
+                utils.write_file(content, file.abs_dest_path)
+        except Exception as exc:  # noqa: BLE001 - reported; the next change builds everything
+            log.error(f"tidings: writing the feeds, API, calendars and badges failed ({exc}); "
+                      "the next change rebuilds the whole site")
+            self.rendered = None
+            return
+        self.outputs = changes.built.outputs
+        log.info(f"tidings: {len(outputs)} other file(s) (feeds, API, calendars, badges) "
+                 f"written again in {time.monotonic() - start:.2f} s")
+
     def write(self, changes: Changes) -> None:
-        """Put an incremental rebuild's pages and files into the served site folder."""
+        """Put an incremental rebuild's pages into the served site folder."""
         assert self.rendered is not None
         config, files = self.rendered.config, self.rendered.files
         old = {id(page): name for name, page in self.pages.items()}
         self.built, self.site = changes.built, changes.built.site
-        self.outputs = changes.built.outputs
         self.pages = {(intro.src_uri if (intro := hand_written(files, page)) else
                        page.source_name): page for page in self.site.pages}
         for page in changes.removed:
             _remove(files, old[id(page)], config.site_dir)
-        for path in changes.removed_outputs:
-            _remove(files, path, config.site_dir)
-        for path, content in changes.outputs.items():
-            if (existing := files.get_file_from_path(path)) is not None:
-                files.remove(existing)
-            file = File.generated(config, path, content=content)
-            files.append(file)
-            utils.write_file(content, file.abs_dest_path)
         self.render_pages(changes.render)
         if changes.pages_listed:  # the sitemap lists every page, in the full build's order
             for name in self.pages:
