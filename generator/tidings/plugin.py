@@ -299,6 +299,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
             log.info(f"tidings: polling {path} ({exc})")
             return False
         self.observers.append(observer)
+        logging.getLogger("watchdog.observers.inotify_c").addHandler(_Overflow(self.changed))
         log.info(f"tidings: watching '{path}' for changes")
         return True
 
@@ -438,7 +439,6 @@ class _ChangedPaths(FileSystemEventHandler):
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.paths: list[str] = []
-        logging.getLogger("watchdog.observers.inotify_c").addHandler(_Overflow(self))
 
     def lost(self) -> None:
         with self.lock:
