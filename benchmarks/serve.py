@@ -27,6 +27,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
 
@@ -187,6 +188,15 @@ def old_updates(root: Path, count: int) -> list[tuple[Path, str]]:
     return chosen[:count]
 
 
+def open_incident(root: Path) -> tuple[Path, str] | None:
+    """The open incident's folder (no resolved update, not a maintenance) and its URL."""
+    for folder in sorted((root / "incidents").glob("*/*"), reverse=True):
+        names = [p.name for p in folder.glob("*.md")]
+        if names and not any(n.endswith(("-resolved.md", "-scheduled.md")) for n in names):
+            return folder, f"incidents/{folder.name}/"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--incidents", type=int, default=10000)
@@ -207,6 +217,15 @@ def main(argv: list[str] | None = None) -> int:
                 times.append(session.edit(path, text, page))
                 print(f"edit {n}: {page} served with the new text after {times[-1]:.2f} s; "
                       + "; ".join(session.rebuild_lines()[-2:]), flush=True)
+            found = open_incident(root)
+            if found is not None:  # a responder's next update: the overview and feeds change
+                folder, page = found
+                at = synthetic.iso(synthetic.NOW - timedelta(minutes=1))
+                path = folder / f"{at.replace('-', '').replace(':', '')}-monitoring.md"
+                seconds = session.edit(path, f"---\nat: {at}\nstatus: monitoring\n---\n"
+                                       "The fix holds; we keep watching.\n", page)
+                print(f"a new update on the open incident: {page} served after {seconds:.2f} s;"
+                      " " + "; ".join(session.rebuild_lines()[-2:]), flush=True)
             incremental = session.incremental()
             differing = None
             if args.verify:
