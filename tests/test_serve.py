@@ -4,7 +4,10 @@ watched, and stopping serve stops its MkDocs child."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -34,6 +37,7 @@ theme:
 plugins:
   - tidings
 """
+REPO = Path(__file__).resolve().parent.parent
 UPDATE = "---\nat: 2026-11-23T14:00:00Z\nstatus: resolved\n---\nFixed.\n"
 
 
@@ -130,3 +134,76 @@ def test_stopping_serve_stops_its_children(served):
                  or "zombie" in Path(f"/proc/{pid}/status").read_text(), f"child {pid}", 30)
     with pytest.raises(OSError):
         get(url)
+
+
+def _benchmark(name: str):
+    spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def bench():
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        yield _benchmark("serve")
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+
+
+@pytest.fixture
+def history(bench, tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    bench.synthetic.write_site(root, 60)
+    return root
+
+
+def test_edits_under_incidents_render_only_what_changed_and_equal_a_full_build(bench, history):
+    """Each edit is served by the incremental rebuild (the log says so), and the served folder
+    is then byte for byte what `tidings build` writes for the same files and time."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    tidings = Path(sys.executable).with_name("tidings")
+    (update, page), (other, other_page), (third, third_page) = bench.old_updates(history, 3)
+    with bench.Session(history, tidings, env) as session:
+        session.edit(update, update.read_text().rstrip() + "\n\nAdded in review.\n", page)
+        folder = other.parent
+        resolved = max(folder.glob("*-resolved.md"))
+        at = re.search(r"at: '?([0-9TZ:-]+)", resolved.read_text())[1]
+        session.edit(folder / "postmortem.md", f"---\npublished: {at}\n---\nWe are sorry; "
+                     "a bad deploy. We now canary every deploy.\n", other_page + "postmortem/")
+        copy = third.parent.with_name(third.parent.name + "-again")
+        shutil.copytree(third.parent, copy)
+        wait_for(lambda: "</html>" in get(f"{session.url}incidents/{copy.name}/")
+                 and "404" not in get(f"{session.url}incidents/{copy.name}/")[:2000], "the copy")
+        wait_for(lambda: session.incremental() == 3, "the third rebuild")
+        done = session.rebuilds()
+        shutil.rmtree(third.parent)
+        wait_for(lambda: session.rebuilds() > done and session.incremental() == 4, "removal")
+        session.settled()
+        assert "Traceback" not in session.log.read_text()
+        assert "building the whole site" not in session.log.read_text()
+        full = history.parent / "full"
+        result = subprocess.run([str(tidings), "build", "--now", bench.NOW, "-d", str(full)],
+                                cwd=history, env=env, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        assert bench.same_folders(session.site, full) == []
+        assert not (session.site / third_page).exists()
+
+
+def test_an_update_written_during_the_session_moves_its_time_on(bench, history):
+    """Without --now the site is as of the session's start; an update written later (dated
+    now, as `tidings update` writes it) is shown, not refused as dated in the future."""
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    env["PYTHONPATH"] = os.pathsep.join(sys.path)
+    (update, page), = bench.old_updates(history, 1)
+    with bench.Session(history, Path(sys.executable).with_name("tidings"), env,
+                       now=None) as session:
+        time.sleep(2)  # the update is dated after the session's start
+        at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        session.edit(update.with_name(at.replace(":", "").replace("-", "")[:15] + "Z-note.md"),
+                     f"---\nat: {at}\nstatus: resolved\n---\nA note written just now.\n", page)
+        assert "tidings-serve-errors" not in get(session.url + page)
+        assert "dated after the session's time" in session.log.read_text()

@@ -122,6 +122,16 @@ def incident_folders(root: Path, problems: Problems) -> list[IncidentFolder]:
     return found
 
 
+def incident_folders_in(root: Path, folders: Iterable[Path], problems: Problems
+                        ) -> list[IncidentFolder]:
+    """``incident_folders`` of some folders under ``root`` only, with the same policy (for
+    ``tidings serve``, which reads again only the folders that changed)."""
+    found: list[IncidentFolder] = []
+    for folder in folders:
+        _walk(os.fspath(folder), problems, found, len(folder.relative_to(root).parts) + 1)
+    return found
+
+
 def _walk(dirpath: str, problems: Problems, found: list[IncidentFolder], depth: int) -> None:
     entries = files.scan(dirpath, problems.root, problems, depth)
     here = Path(dirpath)

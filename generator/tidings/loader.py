@@ -23,6 +23,7 @@ from .content_format import (
     IncidentFolder,
     id_problem,
     incident_folders,
+    incident_folders_in,
 )
 from .frontmatter import Document, FrontMatterError, LineDict, LineList, parse
 from .limits import markdown_problem
@@ -72,7 +73,22 @@ def load_incidents(config: SiteConfig, problems: Problems) -> list[Incident]:
                                                          problems.root):
             incidents += found
             problems.items += found_problems
-    incidents.sort(key=lambda i: (i.created_at or _NEVER, i.id))
+    return in_order(incidents)
+
+
+def in_order(incidents: list[Incident]) -> list[Incident]:
+    """Sorted as ``load_incidents`` returns them: oldest first by creation, then by id."""
+    return sorted(incidents, key=lambda i: (i.created_at or _NEVER, i.id))
+
+
+def load_folders(config: SiteConfig, problems: Problems, folders: list[Path]
+                 ) -> list[Incident]:
+    """The incidents of some folders under the configured one, read as ``load_incidents``
+    reads them (the same file policy and checks): for ``tidings serve``, which reads again
+    only the folders that changed."""
+    found = incident_folders_in(config.incidents_path, folders, problems)
+    incidents, found_problems = _read_folders(config, problems.root, found)
+    problems.items += found_problems
     return incidents
 
 

@@ -28,18 +28,21 @@ class DuplicateOutput(RuntimeError):
     """Two outputs claimed the same path: a bug, never silently overwritten."""
 
 
-def generated_files(snapshot: Snapshot, renderer: Renderer | None = None) -> dict[str, bytes]:
+def generated_files(snapshot: Snapshot, renderer: Renderer | None = None,
+                    calendars: dict[str, bytes] | None = None) -> dict[str, bytes]:
     """Site-relative path -> content: feeds, API, calendars, badges and embed.js.
 
     The same snapshot always gives the same bytes; paths are sorted. A build passes its own
-    renderer, so that its pages find the feeds' texts rendered already.
+    renderer, so that its pages find the feeds' texts rendered already. ``calendars``: the
+    calendar files of an earlier snapshot whose maintenance is the same (calendars show
+    nothing else), which ``tidings serve`` reuses rather than compute them again.
     """
     renderer = renderer or Renderer()
     files: dict[str, bytes] = {urls.EMBED: embed_script()}
     builders: dict[str, Callable[[], dict[str, bytes]]] = {
         "feeds": lambda: feed_files(snapshot, renderer), "the API": lambda: api_files(snapshot),
-        "calendars": lambda: calendar_files(snapshot), "badges": lambda: badge_files(snapshot),
-        "branding": lambda: brand_files(snapshot)}
+        "calendars": lambda: calendar_files(snapshot) if calendars is None else calendars,
+        "badges": lambda: badge_files(snapshot), "branding": lambda: brand_files(snapshot)}
     for name, build in builders.items():
         for path, content in build().items():
             if path in files:

@@ -69,6 +69,10 @@ class SitePage:
     description: str = ""
     feeds: list[Feed] = field(default_factory=list)
     markdown: str = ""  # a hand-written intro may replace it (docs/<same URL>.md)
+    # What the page shows besides what every page shows: the ids of the incidents it reads,
+    # and its pager's numbers. ``tidings serve`` renders a page again only when this or one
+    # of those incidents changed (tidings/incremental.py); None: it reads the whole history.
+    lists: tuple[str | int, ...] | None = None
 
     @property
     def source_name(self) -> str:
@@ -230,6 +234,7 @@ class SiteBuilder:
         title = "History" if number == 1 else f"History, page {number} of {count}"
         return self.page(urls.history_page(number), title, "tidings/history.html", build,
                          nav_title="History" if number == 1 else None,
+                         lists=(*(i.id for i in chunk), count, len(self.snapshot.incidents)),
                          description=f"Past incidents and maintenance of {self.config.name}")
 
     def maintenance(self) -> SitePage:
@@ -274,6 +279,7 @@ class SiteBuilder:
         title = "Postmortems" if number == 1 else f"Postmortems, page {number} of {count}"
         return self.page(urls.postmortems_page(number), title, "tidings/postmortems.html", build,
                          nav_title="Postmortems" if number == 1 else None,
+                         lists=(*(i.id for i in chunk), count, total),
                          description=f"What went wrong at {self.config.name}, and what changed")
 
     def subscribe(self) -> SitePage:
@@ -357,8 +363,10 @@ class SiteBuilder:
         feeds = [*self.feeds,
                  Feed(ATOM, f"{view.name}: incident history (Atom)", view.feeds["history.atom"]),
                  Feed(RSS, f"{view.name}: incident history (RSS)", view.feeds["history.rss"])]
+        # Its status and uptime come from every incident that affects it, not only those listed.
         return self.page(view.url, view.name, "tidings/component.html", build, feeds=feeds,
-                         description=f"Status and uptime of {view.name}")
+                         description=f"Status and uptime of {view.name}",
+                         lists=tuple(i.id for i in self.by_component.get(component_id, [])))
 
     def incident(self, incident: Incident) -> SitePage:
         def build() -> dict[str, Any]:
@@ -370,7 +378,8 @@ class SiteBuilder:
 
         return self.page(urls.incident(incident.id), incident.title, "tidings/incident.html",
                          build, edit_path=self.edit_path(incident.source),
-                         description=f"{incident.title}: status and timeline")
+                         description=f"{incident.title}: status and timeline",
+                         lists=(incident.id,))
 
     def postmortem(self, incident: Incident) -> SitePage:
         def build() -> dict[str, Any]:
@@ -380,7 +389,7 @@ class SiteBuilder:
         source = incident.postmortem.source if incident.postmortem else incident.source
         return self.page(urls.postmortem(incident.id), f"Postmortem: {incident.title}",
                          "tidings/postmortem.html", build, edit_path=self.edit_path(source),
-                         description=f"Postmortem of {incident.title}")
+                         description=f"Postmortem of {incident.title}", lists=(incident.id,))
 
 
 def worst_first(incidents: list[IncidentView]) -> list[IncidentView]:

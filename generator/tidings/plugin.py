@@ -3,18 +3,25 @@
 The core computes everything (``project``, ``status``, ``pages``, ``outputs``); this module
 only hands the results to MkDocs: pages and data files become ``File.generated`` (nothing is
 written into docs/), invalid content aborts the build before the site folder is touched, and
-``mkdocs serve`` watches incidents/ and tidings.yml. It is the only module importing MkDocs.
+``mkdocs serve`` watches incidents/ and tidings.yml, and renders again only what an edit under
+incidents/ changed (``tidings/incremental.py`` decides what). It is the only module importing
+MkDocs.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
 from markupsafe import escape
+from mkdocs import utils
+from mkdocs.commands.build import _build_page, _build_theme_template, _populate_page
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -23,9 +30,22 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
 
 from . import urls
 from .config import Audience
+from .incremental import Built, Changes, FullRebuild, rebuild
 from .page_html import THEME_DIR, autoescape
 from .pages import Site, SitePage
 from .pipeline import Build, Project
@@ -39,12 +59,24 @@ log = logging.getLogger("mkdocs.plugins.tidings")
 
 # `tidings build|serve --audience` passes its choice to the MkDocs child through this variable.
 AUDIENCE_ENV = "TIDINGS_AUDIENCE"
+# `tidings serve` without --now sets this: the session's time may move on (see on_serve).
+FOLLOW_CLOCK_ENV = "TIDINGS_SERVE_FOLLOW_CLOCK"
 INTERNAL_SITE_DIR = "site-internal"
 
 
 class TidingsConfig(base.Config):
     config = c.Type(str, default="tidings.yml")  # relative to mkdocs.yml
     audience = c.Choice(AUDIENCES, default="public")  # internal: the employees' site
+
+
+@dataclass
+class _Rendered:
+    """What a full build rendered its pages with, for rendering some of them again."""
+
+    config: MkDocsConfig
+    files: Files
+    nav: Any
+    env: Environment
 
 
 class TidingsPlugin(BasePlugin[TidingsConfig]):
@@ -60,10 +92,20 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         self.serving = False
         self.serve_errors: list[str] = []  # content errors while serving the last good site
         self.renderer = Renderer()
+        self.built: Built | None = None  # the last good build, while serving
+        self.nav: Any = None
+        self.rendering: _Rendered | None = None  # the build under way
+        self.rendered: _Rendered | None = None  # the last full build that completed
+        self.changed = _ChangedPaths()
+        self.observers: list[Any] = []  # watching incidents/ (see watch_natively)
+        self.writing_outputs: threading.Thread | None = None  # after an incremental rebuild
+        self.follow_clock = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defined so that MkDocs keeps this plugin across ``serve``'s rebuilds."""
         self.serving = command == "serve"
+        self.follow_clock = (os.environ.get(FOLLOW_CLOCK_ENV) == "1"
+                             or not os.environ.get("SOURCE_DATE_EPOCH", "").strip())
 
     # --- load and validate before the site folder is touched ------------------------------
 
@@ -78,6 +120,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         project = build.checked()
         self.incidents_path = project.config.incidents_path
         self.serve_errors = []
+        self.rendered = self.rendering = None
         if project.problems.errors:
             self.keep_last_good_site(project)
         else:
@@ -86,6 +129,9 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
             built = build.site(project)
             self.outputs, self.site = built.outputs, built.site
             config.site_url = config.site_url or built.snapshot.config.base_url
+            if self.serving:
+                self.built = Built(project, build.now, built.snapshot, self.outputs, self.site,
+                                   self.renderer)
         assert self.site is not None
         self.pages = {page.source_name: page for page in self.site.pages}
         self.own_nav = config.nav is None
@@ -204,12 +250,18 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
 
     def on_nav(self, nav: Any, config: MkDocsConfig, files: Files) -> Any:
         self.nav_sources = {p.file.src_uri for p in nav.pages}
+        self.nav = nav
         return nav
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
         env.autoescape = autoescape
         env.globals["tidings_memo"] = {}  # this build's shared blocks, by block and depth
+        if self.serving:
+            self.rendering = _Rendered(config, files, self.nav, env)
         return env
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        self.rendered = self.rendering
 
     # --- mkdocs serve: rebuild when content changes -----------------------------------------
 
@@ -220,14 +272,245 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
 
     def on_serve(self, server: LiveReloadServer, config: MkDocsConfig,
                  builder: Any) -> LiveReloadServer:
-        if self.config_path is not None:
-            server.watch(str(self.config_path))
-        if self.incidents_path is not None and self.incidents_path.is_dir():
-            server.watch(str(self.incidents_path))
-        if config.theme.custom_dir:  # site_templates/, which MkDocs watches only when asked
-            server.watch(config.theme.custom_dir)
-        server.builder = _never_stuck(server.builder)
+        ours = [str(p) for p in (self.config_path,) if p is not None and p.exists()] + (
+            [config.theme.custom_dir] if config.theme.custom_dir else [])
+        incidents = self.incidents_path
+        if (incidents is not None and incidents.is_dir()
+                and not self.watch_natively(server, str(incidents))):
+            ours.append(str(incidents))
+        for path in ours:  # site_templates/ too, which MkDocs watches only when asked
+            server.watch(path)
+        # Which paths changed, from the events of the same watches (MkDocs' own handler only
+        # says that something did): docs/, mkdocs.yml, `watch:` entries and ours.
+        watched = {*ours, config.docs_dir, *([config.config_file_path]
+                                             if config.config_file_path else []),
+                   *config.watch}
+        for path in watched:
+            server.observer.schedule(self.changed, os.path.abspath(path), recursive=True)
+        server.builder = self.serve_builder(_never_stuck(server.builder))
         return server
+
+    def watch_natively(self, server: LiveReloadServer, path: str) -> bool:
+        """Watch incidents/ through the system's file events (inotify) rather than MkDocs'
+        polling, which reads the whole tree twice a second: at 10,000 incidents that is most
+        of a core and a second before a change is even seen. False where the system cannot
+        (no such events, too few watches): then MkDocs' polling it is."""
+        if not all(hasattr(server, name) for name in ("_rebuild_cond", "_want_rebuild")):
+            return False  # not MkDocs 1.6's server: no way to ask it for a rebuild
+        observer = Observer()
+        try:  # changes only: every build reads every file, which must not count as one
+            observer.schedule(_Rebuilding(self.changed, server), path, recursive=True,
+                              event_filter=list(_CHANGES))
+            observer.start()
+        except OSError as exc:
+            log.info(f"tidings: polling {path} ({exc})")
+            return False
+        self.observers.append(observer)
+        logging.getLogger("watchdog.observers.inotify_c").addHandler(_Overflow(self.changed))
+        log.info(f"tidings: watching '{path}' for changes")
+        return True
+
+    def on_shutdown(self) -> None:
+        for observer in self.observers:
+            observer.stop()
+        self.outputs_written()
+
+    def serve_builder(self, full: Any) -> Any:
+        """Render only what changed when every changed path is under incidents/; else, or
+        when that cannot account for the change, build everything as before."""
+        def build() -> None:
+            self.outputs_written()  # the last rebuild's, before anything else is written
+            paths = self.changed.take()
+            if not self.rebuild_incidents(paths):
+                full()
+        return build
+
+    def outputs_written(self) -> None:
+        if self.writing_outputs is not None:
+            self.writing_outputs.join()
+            self.writing_outputs = None
+
+    def rebuild_incidents(self, paths: list[str]) -> bool:
+        """The incremental rebuild into the served folder; False: the full build is needed."""
+        if not paths or self.built is None or self.rendered is None or self.serve_errors:
+            return False
+        if LOST in paths:
+            log.info("tidings: building the whole site: file events were lost")
+            return False
+        start, cpu = time.monotonic(), time.process_time()
+        try:
+            changes = rebuild(self.built, [Path(p) for p in paths], self.follow_clock)
+        except FullRebuild as why:
+            log.info(f"tidings: building the whole site: {why}")
+            if why.advance_clock:  # the full build's time, and the session's from now on
+                os.environ["SOURCE_DATE_EPOCH"] = str(int(time.time()))
+            return False
+        decided = time.monotonic()
+        try:
+            self.write(changes)
+        except Exception as exc:  # noqa: BLE001 - the full build repairs the site
+            log.error(f"tidings: the incremental rebuild failed ({exc}); building the whole "
+                      "site")
+            self.rendered = None
+            return False
+        for warning in changes.warnings:
+            log.info(str(warning))
+        log.info(f"tidings: {len(changes.render)} page(s) written again in "
+                 f"{time.monotonic() - start:.2f} s ({decided - start:.2f} s deciding what "
+                 f"changed; {time.process_time() - cpu:.2f} s of CPU)")
+        # The pages are served (MkDocs answers once this returns); the files no browser
+        # shows follow at once, and the next rebuild waits for them.
+        self.writing_outputs = threading.Thread(target=self.write_outputs, args=(changes,))
+        self.writing_outputs.start()
+        return True
+
+    def write_outputs(self, changes: Changes) -> None:
+        """The feeds, API, calendars and badges of an incremental rebuild, into the site."""
+        assert self.rendered is not None
+        config, files = self.rendered.config, self.rendered.files
+        start = time.monotonic()
+        try:
+            outputs, removed = changes.outputs()
+            for path in removed:
+                _remove(files, path, config.site_dir)
+            for path, content in outputs.items():
+                if (existing := files.get_file_from_path(path)) is not None:
+                    files.remove(existing)
+                file = File.generated(config, path, content=content)
+                files.append(file)
+                utils.write_file(content, file.abs_dest_path)
+        except Exception as exc:  # noqa: BLE001 - reported; the next change builds everything
+            log.error(f"tidings: writing the feeds, API, calendars and badges failed ({exc}); "
+                      "the next change rebuilds the whole site")
+            self.rendered = None
+            return
+        self.outputs = changes.built.outputs
+        log.info(f"tidings: {len(outputs)} other file(s) (feeds, API, calendars, badges) "
+                 f"written again in {time.monotonic() - start:.2f} s")
+
+    def write(self, changes: Changes) -> None:
+        """Put an incremental rebuild's pages into the served site folder."""
+        assert self.rendered is not None
+        config, files = self.rendered.config, self.rendered.files
+        old = {id(page): name for name, page in self.pages.items()}
+        self.built, self.site = changes.built, changes.built.site
+        self.pages = {(intro.src_uri if (intro := hand_written(files, page)) else
+                       page.source_name): page for page in self.site.pages}
+        for page in changes.removed:
+            _remove(files, old[id(page)], config.site_dir)
+        self.render_pages(changes.render)
+        if changes.pages_listed:  # the sitemap lists every page, in the full build's order
+            for name in self.pages:
+                page_file = files.get_file_from_path(name)
+                if page_file is not None and page_file.abs_src_path is None:
+                    files.remove(page_file)
+                    files.append(page_file)
+            for template in config.theme.static_templates:
+                _build_theme_template(template, self.rendered.env, files, config,
+                                      self.rendered.nav)
+
+    def render_pages(self, pages: list[SitePage]) -> None:
+        """Render ``pages`` into the site folder the way the full build does (MkDocs' own
+        page machinery), with the files, navigation and theme of the last full build."""
+        assert self.rendered is not None
+        config, files = self.rendered.config, self.rendered.files
+        names = {id(page): name for name, page in self.pages.items()}
+        chosen: list[Page] = []
+        for site_page in pages:
+            name = names[id(site_page)]
+            file = files.get_file_from_path(name)
+            if file is None:  # a new page; those in the navigation always exist
+                file = File.generated(config, name, content=site_page.markdown,
+                                      inclusion=InclusionLevel.NOT_IN_NAV)
+                files.append(file)
+            elif file.abs_src_path is None and file.content_string != site_page.markdown:
+                file.content_string = site_page.markdown
+            if file.abs_src_path is None:
+                file.edit_uri = site_page.edit_path
+            chosen.append(file.page or Page(None, file, config))
+        for page in chosen:
+            _populate_page(page, config, files)
+        shown = files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
+        for page in chosen:
+            _build_page(page, config, shown, self.rendered.nav, self.rendered.env)
+
+
+_CHANGES = (FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent,
+            DirCreatedEvent, DirDeletedEvent, DirMovedEvent)
+LOST = ""  # recorded when events were lost: no path, so the whole site is built
+
+
+class _ChangedPaths(FileSystemEventHandler):
+    """The paths the watched folders' events name, until the next rebuild takes them."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.paths: list[str] = []
+
+    def lost(self) -> None:
+        with self.lock:
+            self.paths.append(LOST)
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        self.record(event)
+
+    def record(self, event: FileSystemEvent) -> bool:
+        """Keep the event's paths; False for an event that changes nothing (a file read,
+        which every build does, or a folder whose entries' own events name them)."""
+        if event.is_directory and event.event_type == "modified":
+            return False
+        if event.event_type in ("opened", "closed", "closed_no_write"):
+            return False
+        with self.lock:
+            self.paths += [os.fsdecode(p) for p in (event.src_path, event.dest_path) if p]
+        return True
+
+    def take(self) -> list[str]:
+        with self.lock:
+            taken, self.paths = self.paths, []
+        return taken
+
+
+class _Overflow(logging.Handler):
+    """When the system's queue of events overflowed (thousands of files changed at once, as
+    a ``git checkout`` does), watchdog only says so in its log."""
+
+    def __init__(self, changed: _ChangedPaths) -> None:
+        super().__init__(logging.WARNING)
+        self.changed = changed
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "overflow" in record.getMessage():
+            self.changed.lost()
+
+
+class _Rebuilding(FileSystemEventHandler):
+    """Record a change and ask MkDocs' server for a rebuild, as its own watches do."""
+
+    def __init__(self, changed: _ChangedPaths, server: LiveReloadServer) -> None:
+        self.changed, self.server = changed, server
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if self.changed.record(event):
+            with self.server._rebuild_cond:
+                self.server._want_rebuild = True
+                self.server._rebuild_cond.notify_all()
+
+
+def _remove(files: Files, name: str, site_dir: str) -> None:
+    """Take a page or file out of the build and its output out of the site folder, with the
+    folders that leaves empty."""
+    file = files.get_file_from_path(name)
+    if file is None:
+        return
+    files.remove(file)
+    path = Path(file.abs_dest_path)
+    path.unlink(missing_ok=True)
+    for folder in path.parents:
+        if folder == Path(site_dir) or Path(site_dir) not in folder.parents or any(
+                folder.iterdir()):
+            break
+        folder.rmdir()
 
 
 def _never_stuck(builder: Any) -> Any:

@@ -33,6 +33,7 @@ from .check import report
 from .options import now_option, repository_root, resolve_now
 
 AUDIENCE_ENV = "TIDINGS_AUDIENCE"  # read by the plugin (tidings/plugin.py)
+FOLLOW_CLOCK_ENV = "TIDINGS_SERVE_FOLLOW_CLOCK"  # the same
 PLAIN_TEXT = "tag:yaml.org,2002:str"  # a YAML value written as plain text, no tag
 SITE_DIRS = {"public": Path("site"), "internal": Path("site-internal")}
 
@@ -252,15 +253,21 @@ def build(now: str | None, strict: bool, site_dir: Path | None, audience: str,
 def serve(now: str | None, dev_addr: str, audience: str, config_file: Path | None) -> None:
     """Serve the site locally and rebuild when incidents/, tidings.yml or templates change.
 
-    Without --now every rebuild uses the current time.
+    An edit under incidents/ renders again only the pages and files it changes. The site is
+    as of --now, else as of the session's start, which moves on to the current time when a
+    changed file is dated after it (see documentation/commands.md).
     """
-    moment = resolve_now(now) if now else None
+    fixed = bool(now) or bool(os.environ.get("SOURCE_DATE_EPOCH", "").strip())
+    moment = resolve_now(now)
     config_file = mkdocs_file(config_file)
     ensure_docs_dir(config_file)
+    env = mkdocs_env(moment, audience)
+    if not fixed:
+        env[FOLLOW_CLOCK_ENV] = "1"
     with signals_unwind():
         # SIGINT: `mkdocs serve` then removes its temporary site folder.
-        code = run_child(mkdocs_command("serve", config_file, "-a", dev_addr),
-                         mkdocs_env(moment, audience), stop=signal.SIGINT)
+        code = run_child(mkdocs_command("serve", config_file, "-a", dev_addr), env,
+                         stop=signal.SIGINT)
     raise SystemExit(code)
 
 
