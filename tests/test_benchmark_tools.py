@@ -16,6 +16,7 @@ import yaml
 from conftest import REPO, build_site, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_frontmatter import agree
 from tidings import frontmatter, loader, parallel, render
 from tidings.project import load_project
 
@@ -190,3 +191,13 @@ def test_front_matter_values_are_what_pyyaml_reads(text: str):
             frontmatter.load_yaml(text)
         return
     assert frontmatter.load_yaml(text) == expected
+
+
+def test_every_front_matter_of_the_demo_and_the_benchmark_takes_the_fast_path(tmp_path: Path):
+    """The speed of ``tidings check`` rests on it (documentation/performance.md)."""
+    synthetic.write_site(tmp_path, 40)
+    paths = [*REPO.glob("incidents/**/*.md"), *tmp_path.glob("incidents/**/*.md")]
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        assert agree(text.split("\n---\n", 1)[0].removeprefix("---\n") + "\n"), path
+    assert len(paths) > 200

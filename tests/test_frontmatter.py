@@ -1,0 +1,98 @@
+"""Front matter's fast path reads exactly what the full YAML reader reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tidings import frontmatter
+from tidings.frontmatter import LineDict, LineList
+
+
+def shape(value: Any) -> Any:
+    """A value with the lines it remembers, for comparing two readers."""
+    if isinstance(value, LineDict):
+        return ("map", value.line, [(k, value.lines[k], shape(v)) for k, v in value.items()])
+    if isinstance(value, LineList):
+        return ("seq", value.line, [(line, shape(v)) for line, v in zip(value.lines, value,
+                                                                          strict=True)])
+    return (type(value).__name__, value)
+
+
+def agree(text: str, first_line: int = 2) -> bool:
+    """The fast path returns what ``full_yaml`` returns, or leaves the text to it; True when
+    it took the text."""
+    simple = frontmatter.simple_yaml(text, first_line)
+    if simple is None:
+        return False
+    assert shape(simple) == shape(frontmatter.full_yaml(text, first_line)), text
+    return True
+
+
+_KEYS = ["a", "at", "status", "b-c", "_x", "A1", "null", "on", "yes", "y", "1", "<<", "=",
+         "é", "a b", "'q'", "?a", "-a"]
+_VALUES = ["x", "x y", "x  y", "investigating", "30m", "x: y", "x:y", "x #y", "x#y", "x:",
+           ":x", "'q'", "'it''s'", "''", "''''", "'''", "'a'b'", "'a # b'", "' sp '", '"d"',
+           '""', '"a\\nb"', '"a\'b"', '"a"b"', "[a, b]", "[]", "[ ]", "[a,]", "[a,,b]",
+           "[a, [b]]", "[1, 2]", "[a b, c]", "[a: b]", "[a]x", "[yes]", "['q']", "|", "|-",
+           "|+", "|2", ">", "~", "null", "1.5", "0x1F", ".inf", "2026-11-23T14:00:00Z",
+           "'2026-11-23T14:00:00Z'", "-x", "-", "- x", "&a x", "*a", "!!str 1", "a, b", "a[1]",
+           "{a: 1}", "{}", "é", "a\u00a0b", "%x", "@x", "`x`", "<x", "=", "<<", "a\\b",
+           "https://x.example/a?b=c#d", "R&D", "50%", "a!", "true", "on", "no", "x\ty"]
+_LINES = st.one_of(
+    st.builds(lambda k, v: f"{k}: {v}", st.sampled_from(_KEYS), st.sampled_from(_VALUES)),
+    st.builds(lambda k: f"{k}:", st.sampled_from(_KEYS)),
+    st.builds(lambda i, k, v: f"{i}{k}: {v}", st.sampled_from([" ", "  ", "   ", "    "]),
+              st.sampled_from(_KEYS), st.sampled_from(_VALUES)),
+    st.builds(lambda i, k: f"{i}{k}:", st.sampled_from(["  ", "    "]), st.sampled_from(_KEYS)),
+    st.builds(lambda i, v: f"{i}- {v}", st.sampled_from(["", "  ", "    "]),
+              st.sampled_from(_VALUES)),
+    st.builds(lambda i, v: f"{i}{v}", st.sampled_from([" ", "  ", "    ", "      "]),
+              st.sampled_from(_VALUES)),
+    st.sampled_from(["", " ", "  ", "-", "  -", "-  ", "# c", "a: b # c", "\t", "a:\tb", "---",
+                     "...", "%YAML 1.1", "key:value", "text", "a: b ", "a:  b", "a: |  ",
+                     "\r", "a: b\r", "\x85", "\u2028", "\ufeff", "\x1b", "a: \x07"]),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(_LINES, max_size=10), st.booleans(), st.integers(1, 40))
+def test_the_fast_path_agrees_with_the_full_reader(lines: list[str], newline: bool,
+                                                    first_line: int):
+    agree("\n".join(lines) + ("\n" if newline else ""), first_line)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=200))
+def test_the_fast_path_agrees_on_any_text(text: str):
+    agree(text)
+    agree(text + "\n")
+
+
+@pytest.mark.parametrize("text", [
+    "at: '2026-11-23T14:00:00Z'\nstatus: investigating\ncomponents:\n  api: major_outage\n"
+    "next_update: 30m\n",
+    "title: Elevated API errors\nimpact: minor\ncomponents:\n- api\n- web\n",
+    "title: x\ncomponents: [api, web]\nroles: {commander: '@ana'}\n",  # a flow map: full_yaml
+    "title: \"It's slow\"\ninternal: |\n  Pager: #ops-42\n\n  Rolled back: yes\n\n\nimpact: none\n",
+    "title: x\ncomponents:\n  - api\n  -\nroles:\n  commander: '@ana'\n  communications:\n",
+    "published: '2026-11-24T10:00:00Z'\n",
+])
+def test_the_shapes_authoring_writes(text: str):
+    accepted = agree(text)
+    assert accepted == ("{" not in text)
+
+
+@pytest.mark.parametrize("text", [
+    "status: resolved\nstatus: investigating\n",  # a duplicate key: full_yaml's error
+    "at: 2026-11-23T14:00:00Z\ninternal: true\n",  # a boolean
+    "title: a\n  b\n",  # a plain scalar over two lines
+    "title: x # comment\n",
+    "title: \"\\e[31m\"\n",  # an escape
+])
+def test_what_the_fast_path_leaves_to_the_full_reader(text: str):
+    assert frontmatter.simple_yaml(text) is None
+
