@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
-
 from tidings import frontmatter
 from tidings.frontmatter import LineDict, LineList
 
@@ -96,3 +95,28 @@ def test_the_shapes_authoring_writes(text: str):
 def test_what_the_fast_path_leaves_to_the_full_reader(text: str):
     assert frontmatter.simple_yaml(text) is None
 
+
+
+def outcome(function, text: str) -> Any:
+    try:
+        return function(text)
+    except frontmatter.FrontMatterError as error:
+        return ("error", error.line, error.message)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["---", "...", "--- ", "---\t", "----", "-- -", ".. .", "\n",
+                                 "\n\n", " ", "\t", "\r", "\r\n", "\x85", "\u2028", "\x0c",
+                                 "\xa0", "a", "key: v", "x\n---x"]), max_size=12).map("".join))
+@example("---\na: b\n---\t\nbody\n---\n")
+@example("---\na: b\n...\xa0\n\nbody\n---\n")
+@example("--- \n---")
+def test_splitting_at_the_fences_agrees_with_splitting_lines(text: str):
+    assert outcome(frontmatter.split, text) == outcome(frontmatter.split_lines, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=100))
+def test_splitting_agrees_on_any_text(text: str):
+    for variant in (text, "---\n" + text, "---\n" + text + "\n---\n" + text):
+        assert outcome(frontmatter.split, variant) == outcome(frontmatter.split_lines, variant)

@@ -15,8 +15,6 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from slugify import slugify
-
 from .limits import MAX_FILE_BYTES, MAX_FOLDER_DEPTH, MAX_ID_CHARS
 from .problems import Problems
 
@@ -152,6 +150,8 @@ def id_problem(name: str, strict: bool = True) -> str | None:
     if (_SAFE_ID.fullmatch(name) if strict else not _UNSAFE.search(name)
             and len(name) <= MAX_ID_CHARS) and not name.endswith("."):
         return None
+    from slugify import slugify  # only for a name that needs another: a tenth of check's start
+
     suggestion = slugify(name, max_length=MAX_ID_CHARS, word_boundary=True) or "incident"
     return (f'"{name.encode("unicode_escape").decode()}" cannot be an id: ids are URL path '
             f"segments of at most {MAX_ID_CHARS} letters, digits, '-', '_' and '.' (no spaces,"

@@ -324,16 +324,19 @@ def simple_yaml(text: str, first_line: int = 1) -> LineDict | None:
             n += 1
             continue
         match = _KEY_LINE.fullmatch(line)
-        if match is None or (key := match.group(1)) in result or not _plain_str(key):
+        if match is None:
+            return None
+        key, rest = match.groups()
+        if key in result or not _plain_str(key):
             return None
         if not result:
             result.line = first_line + n
         result.lines[key] = first_line + n
-        rest = match.group(2)
         if rest == "|":
             value, n = _literal(lines, n + 1)
         elif rest:
-            value, n = _inline(rest, first_line + n), n + 1
+            value = _inline(rest, first_line + n) if rest[0] == "[" else _scalar(rest)
+            n += 1
         else:
             value, n = _block(lines, n + 1, first_line)
         if value is _NO:
@@ -344,7 +347,9 @@ def simple_yaml(text: str, first_line: int = 1) -> LineDict | None:
 
 def _plain_str(value: str) -> bool:
     """Whether YAML reads the plain scalar ``value`` as a string (as _LineLoader.resolve)."""
-    for _tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
+    if value[0] not in _IMPLICIT and not _WILDCARD:  # no resolver for words starting so
+        return True
+    for _tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):  # noqa: SIM110 - any() costs more
         if regexp.match(value):
             return False
     return True
@@ -493,6 +498,25 @@ def parse(path: Path, raw: bytes) -> Document:
         raise FrontMatterError(
             1, "the file is empty; it needs front matter between two '---' lines")
     text = decode(raw)
+    front, body, body_line = split(text)
+    meta = load_yaml(front, first_line=2)
+    if meta is None:
+        raise FrontMatterError(1, "the front matter is empty; add the required keys")
+    if not isinstance(meta, LineDict):
+        raise FrontMatterError(2, "the front matter must be a YAML mapping of 'key: value' lines")
+    return Document(path, meta, body, body_line)
+
+
+def split(text: str) -> tuple[str, str, int]:
+    """The front matter of ``text``, its body and the body's first line. A text whose only
+    line break is "\n", as nearly every one, takes ``_split_at_fences`` (which gives up on
+    a text without both ``---`` lines, leaving the error to ``split_lines``)."""
+    found = None if _OTHER_BREAKS.search(text) else _split_at_fences(text)
+    return split_lines(text) if found is None else found
+
+
+def split_lines(text: str) -> tuple[str, str, int]:
+    """``split`` line by line, any line break Python knows."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip() != "---":
         raise FrontMatterError(
@@ -501,9 +525,20 @@ def parse(path: Path, raw: bytes) -> Document:
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
     if end is None:
         raise FrontMatterError(1, "front matter is not closed: add a '---' line after the YAML")
-    meta = load_yaml("".join(lines[1:end]), first_line=2)
-    if meta is None:
-        raise FrontMatterError(1, "the front matter is empty; add the required keys")
-    if not isinstance(meta, LineDict):
-        raise FrontMatterError(2, "the front matter must be a YAML mapping of 'key: value' lines")
-    return Document(path, meta, "".join(lines[end + 1 :]).strip("\n"), end + 2)
+    return "".join(lines[1:end]), "".join(lines[end + 1 :]).strip("\n"), end + 2
+
+
+# Line breaks other than "\n" that str.splitlines knows; a fence line is "---" or "..." and
+# white space (what str.rstrip takes), alone on its line.
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_OPENING = re.compile(r"---[^\S\n]*(?:\n|\Z)")
+_CLOSING = re.compile(r"^(?:---|\.\.\.)[^\S\n]*$", re.MULTILINE)
+
+
+def _split_at_fences(text: str) -> tuple[str, str, int] | None:
+    """``split_lines`` for a text whose lines all end in "\n", without splitting it."""
+    opening = _OPENING.match(text)
+    if opening is None or (closing := _CLOSING.search(text, opening.end())) is None:
+        return None
+    return (text[opening.end():closing.start()], text[closing.end() + 1:].strip("\n"),
+            text.count("\n", 0, closing.start()) + 2)

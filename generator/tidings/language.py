@@ -18,7 +18,6 @@ from pathlib import Path
 from .config import SiteConfig
 from .language_settings import LanguageSettings
 from .model import Incident
-from .page_views import format_duration
 from .problems import Problems
 from .rules import is_open
 
@@ -223,6 +222,8 @@ def _promise(config: SiteConfig, incident: Incident, now: datetime, problems: Pr
     prose = visible(latest.message)
     if any(p.search(prose) for p in config.language.promise_patterns):
         return
+    from .page_views import format_duration  # the pages' code: not imported by every check
+
     problems.warn(latest.source, latest.body_line or latest.line,
                   "missing promise: this update of an open incident does not say when the next "
                   "update comes; add `next_update: 30m` to its front matter or write e.g. "
