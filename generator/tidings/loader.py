@@ -157,16 +157,15 @@ class _FolderReader:
         if doc is None:
             return None
         incident = self.incident(doc)
-        others = [self.folder / name for name in self.names]
         if incident and not incident.is_maintenance and not any(
-                p.name != POSTMORTEM_FILE for p in others):
+                name != POSTMORTEM_FILE for name in self.names):
             self.problems.add(doc.path, 1, "the incident has no update; add a file such as "
                               "2026-11-22T140500Z-investigating.md with at, status and a message")
-        for path in others:
-            other = self.document(path)
+        for name in self.names:
+            other = self.document(self.folder / name)
             if other is None or incident is None:
                 continue
-            if path.name == POSTMORTEM_FILE:
+            if name == POSTMORTEM_FILE:
                 incident.postmortem = self.postmortem(other)
             elif (update := self.update(other, incident)) is not None:
                 incident.updates.append(update)
@@ -344,7 +343,8 @@ class _FolderReader:
         if next_update is not None and at is not None and next_update <= at:
             self.error(doc, "next_update", "next_update must be later than the update's "
                        '"at"; write a time after it or a duration such as 30m')
-        if (why := files.id_problem(doc.path.stem, strict=False)) is not None:
+        update_id = doc.path.stem
+        if (why := files.id_problem(update_id, strict=False)) is not None:
             self.problems.add(doc.path, 1, f"the file name {why} (then .md)")
         components = self.component_changes(doc)
         if not (complete and status and at):
@@ -352,7 +352,7 @@ class _FolderReader:
         if not doc.body.strip():
             self.problems.add(doc.path, doc.body_line, "the update has no message; write what "
                               "customers should know below the front matter")
-        return Update(doc.path.stem, at, status, doc.body, components, next_update, doc.path,
+        return Update(update_id, at, status, doc.body, components, next_update, doc.path,
                       doc.meta.lines["at"], body_line=doc.body_line,
                       internal=self.markdown(doc, "internal"))
 
