@@ -120,3 +120,52 @@ def test_splitting_at_the_fences_agrees_with_splitting_lines(text: str):
 def test_splitting_agrees_on_any_text(text: str):
     for variant in (text, "---\n" + text, "---\n" + text + "\n---\n" + text):
         assert outcome(frontmatter.split, variant) == outcome(frontmatter.split_lines, variant)
+
+
+_NESTING = st.lists(st.sampled_from(["a: ", "- ", "[", "]", "{", "}", "b: ", "&x ", "*x", "1",
+                                     ", ", "\n", "  ", "    ", "c", "&y [*x, *x]", "*y"]),
+                    max_size=120).map("".join)
+
+
+_TEN = ", ".join(["*{}"] * 10)
+LAUGHS = ("a: &a [" + ", ".join("x" * 10) + "]\nb: &b [" + _TEN.format(*"a" * 10) + "]\n"
+          "c: &c [" + _TEN.format(*"b" * 10) + "]\nd: [" + _TEN.format(*"c" * 10) + "]\n")
+DEEP_FLOW = "a: " + "[" * 33 + "]" * 33 + "\n"
+DEEP_BLOCK = "".join(" " * n + f"k{n}:\n" for n in range(34)) + " " * 34 + "v: 1\n"
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_NESTING, st.integers(1, 40))
+@example(LAUGHS, 1)
+@example(DEEP_FLOW, 1)
+@example(DEEP_BLOCK, 1)
+def test_skipping_the_size_walk_never_skips_a_refusal(text: str, repeat: int):
+    """``_may_exceed`` False (the size walk skipped) only for what the walk accepts."""
+    import yaml
+
+    text = text * repeat
+    if frontmatter._may_exceed(text):
+        return
+    try:
+        loader = frontmatter._LineLoader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.YAMLError:
+        return
+    frontmatter._check_size(node)  # never raises
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(st.binary(max_size=60), st.text(max_size=60).map(str.encode),
+                 st.text(max_size=60).map(lambda t: b"\xef\xbb\xbf" + t.encode())))
+def test_decoding_is_what_the_utf8_sig_codec_gives(raw: bytes):
+    try:
+        expected: Any = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        expected = UnicodeDecodeError
+    try:
+        assert frontmatter.decode(raw) == expected
+    except frontmatter.FrontMatterError as error:
+        assert expected is UnicodeDecodeError or frontmatter._CONTROL.search(expected), error
