@@ -19,7 +19,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from referencing import Registry, Resource
 from tidings.api import LIST_LIMIT
 from tidings.outputs import generated_files
-from tidings.project import load_valid_project
+from tidings.pipeline import load_valid_project
 from tidings.status import Snapshot
 
 SCHEMAS = Path(__file__).parent / "schemas"

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 from conftest import DEMO_NOW, copy_demo, run_cli, write_files
-from tidings.authoring import SHIPPED_TEMPLATES, make_id, make_slug
-from tidings.project import load_project
+from tidings.authoring import SHIPPED_TEMPLATES
+from tidings.content_format import new_id, slug
+from tidings.pipeline import load_project
 from tidings.timestamps import parse_timestamp
 
 NOW = "2026-11-23T14:15:03Z"
@@ -106,10 +107,10 @@ def test_same_title_same_day_gives_different_ids(project):
 
 
 def test_ids_are_ascii_and_never_repeat_a_taken_one():
-    assert make_slug("Störung der Straße: Überlast!") == "storung-der-strasse-uberlast"
-    assert make_slug("データベース障害") and make_slug("データベース障害").isascii()
-    assert make_slug("!!!") == "incident"
-    assert len(make_slug("word " * 40)) <= 48
+    assert slug("Störung der Straße: Überlast!") == "storung-der-strasse-uberlast"
+    assert slug("データベース障害") and slug("データベース障害").isascii()
+    assert slug("!!!") == "incident"
+    assert len(slug("word " * 40)) <= 48
 
     class Repeats:  # a random source that repeats itself until told otherwise
         values = iter("aaaa" "aaaa" "bbbb")
@@ -118,7 +119,7 @@ def test_ids_are_ascii_and_never_repeat_a_taken_one():
             return next(self.values)
 
     taken = {"2026-11-23-x-aaaa"}
-    assert make_id("x", date(2026, 11, 23), taken, Repeats()) == "2026-11-23-x-bbbb"
+    assert new_id("x", date(2026, 11, 23), taken, Repeats()) == "2026-11-23-x-bbbb"
 
 
 def test_update_file_carries_seconds_and_never_overwrites(project):
@@ -234,8 +235,8 @@ def test_postmortem_needs_a_resolved_incident_and_prefills_the_timeline(project)
     for heading in ("## We are sorry", "## What happened and its impact", "## Timeline",
                     "## How we fixed it", "## What will prevent a repeat"):
         assert heading in post.body
-    assert "- 2026-11-23 14:15 UTC, investigating: We see errors." in post.body
-    assert "- 2026-11-23 15:00 UTC, resolved: Fixed by a rollback." in post.body
+    assert "- 23 Nov 2026, 14:15 UTC, investigating: We see errors." in post.body
+    assert "- 23 Nov 2026, 15:00 UTC, resolved: Fixed by a rollback." in post.body
     again = cli(root, "postmortem", incident_id, now="2026-11-24T09:00:00Z")
     assert again.exit_code == 1 and "already has a postmortem" in again.output
 

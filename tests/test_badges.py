@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from browser import chromium
 from conftest import DEMO_NOW, REPO
-from tidings.badges import LABEL_COLOUR, STATUS_COLOURS, badge, text_width
+from tidings.badges import LABEL_COLOUR, badge, text_width
 from tidings.outputs import generated_files
-from tidings.project import load_valid_project
+from tidings.pipeline import load_valid_project
 from tidings.status import Snapshot
-from tidings.vocabulary import COMPONENT_STATUS_LABELS
+from tidings.vocabulary import COMPONENT_STATUS_LABELS, INDICATOR_FILLS, status_fill
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -58,7 +58,9 @@ def test_overall_badge_says_the_status_in_words_and_colour(demo, files):
     assert texts(svg) == ["status", demo.description]
     assert demo.description == "Partial System Outage"
     fills = [r.get("fill") for r in svg.iter(f"{SVG}rect")]
-    assert fills == [LABEL_COLOUR, STATUS_COLOURS["partial_outage"]]
+    # the site's banner colour for the indicator, as on the overview
+    assert demo.indicator == "major"
+    assert fills == [LABEL_COLOUR, INDICATOR_FILLS["major"]]
 
 
 def test_component_badges_follow_component_status(demo, files):
@@ -66,7 +68,7 @@ def test_component_badges_follow_component_status(demo, files):
         svg = ET.fromstring(files[f"components/{component.id}/badge.svg"])
         status = demo.component_status[component.id]
         assert texts(svg) == [component.name, COMPONENT_STATUS_LABELS[status]], component.id
-        assert [r.get("fill") for r in svg.iter(f"{SVG}rect")][1] == STATUS_COLOURS[status]
+        assert [r.get("fill") for r in svg.iter(f"{SVG}rect")][1] == status_fill(status)
     db = ET.fromstring(files["components/db/badge.svg"])
     assert texts(db) == ["Managed databases", "Partial outage"]
 
@@ -82,8 +84,8 @@ def test_badges_have_an_accessible_name(demo, files):
 
 
 def test_every_colour_keeps_white_text_readable():
-    for status, colour in {**STATUS_COLOURS, "label": LABEL_COLOUR}.items():
-        assert contrast("#ffffff", colour) >= 4.5, status
+    for level, colour in {**INDICATOR_FILLS, "label": LABEL_COLOUR}.items():
+        assert contrast("#ffffff", colour) >= 4.5, level
 
 
 def test_width_grows_with_the_words_and_markup_is_escaped():

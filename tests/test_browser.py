@@ -20,7 +20,7 @@ import pytest
 from browser import ALL_IMPACTS, PHONE, axe_violations, chromium, describe_violations, serve
 from conftest import DEMO_NOW, MINIMAL_CONFIG, REPO, build_site, write_files
 from playwright.sync_api import expect
-from tidings.project import load_valid_project
+from tidings.pipeline import load_valid_project
 from tidings.render import markdown_to_text
 from tidings.status import Snapshot
 from tidings.timestamps import iso

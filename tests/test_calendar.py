@@ -11,7 +11,7 @@ import pytest
 from conftest import DEMO_NOW, REPO, copy_demo, write_files
 from ical.calendar_stream import IcsCalendarStream
 from tidings.outputs import generated_files
-from tidings.project import load_valid_project
+from tidings.pipeline import load_valid_project
 from tidings.status import Snapshot
 
 UPGRADE = "2026-11-28-database-upgrade"

@@ -16,8 +16,8 @@ from conftest import DEMO_NOW, REPO, copy_demo, run_cli
 from jinja2 import Environment, FileSystemLoader
 from tidings.charts import SVG_NS, GapRow, MonthBar, first_update_chart, gap_chart
 from tidings.pages import build_site
+from tidings.pipeline import load_project
 from tidings.plugin import THEME_DIR
-from tidings.project import load_project
 
 SVG = f"{{{SVG_NS}}}"
 
@@ -53,7 +53,7 @@ def test_the_page_shows_the_reports_figures_for_the_last_90_days(communication):
     # the VPN incident's promise (15:30) is not yet due at 15:00: neither kept nor missed
     assert (totals.incidents, totals.promises_kept, totals.promises_made) == (5, 3, 3)
     # months in the site's zone: 23:10 UTC on 30 September is 1 October in Berlin
-    assert communication["months"] == [("Oct 2026", 2, 1, 8.0), ("Nov 2026", 3, 2, 11.5)]
+    assert communication["months"] == [("Oct 2026", 2, 1, "8 min"), ("Nov 2026", 3, 2, "11.5 min")]
     later = load_project(REPO, DEMO_NOW)
     later.config.audience = "internal"
     moment = datetime(2027, 1, 20, tzinfo=UTC)  # 90 days on, only November is left
@@ -107,7 +107,7 @@ def render_page(context: dict) -> str:
     template = env.from_string(
         '{% import "partials/tidings/communication.html" as c %}'
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>Communication</title>"
-        "</head><body><main><h1>Communication</h1>{{ c.totals(r.totals) }}"
+        "</head><body><main><h1>Communication</h1>{{ c.totals(r.totals, r.totals_words) }}"
         "{{ c.chart(r.gap_chart) }}{{ c.incidents('../', r.incidents) }}"
         "{{ c.chart(r.first_update_chart) }}{{ c.months(r.months) }}</main></body></html>")
     return template.render(r=context)
@@ -117,7 +117,8 @@ def test_text_tables_say_what_the_charts_show(communication):
     html = render_page(communication)
     assert "<caption>Each incident's updates (the same figures as the chart)</caption>" in html
     assert "<td>155 min</td>" in html  # the email delay's gap, also marked in the chart
-    assert '<a href="../incidents/2026-11-01-email-delays/">Delayed alert emails</a>' in html
+    assert '<a href="../incidents/2026-11-01-email-delays/">Delayed alert emails</a>' \
+        '</th><td>Minor</td>' in html  # the impact as the rest of the site words it
     assert "<td>3 / 0</td>" not in html and "<td>2 / 0</td>" in html
     assert "<th scope=\"row\">Nov 2026</th><td>3</td><td>2</td><td>11.5 min</td>" in html
     assert "<dt>Promised next updates kept</dt><dd>3 of 3</dd>" in html

@@ -18,7 +18,7 @@ from aiosmtpd.controller import Controller
 from conftest import MINIMAL_CONFIG, run_cli, write_files
 from smtp_server import PASSWORD, Mailbox, free_port, smtp_server
 from test_notify import Recorder
-from tidings.notify import PostError, _retry_after, post_json
+from tidings.posting import PostError, _retry_after, post_json
 
 T0 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
 INCIDENT = {"incidents/2026/2026-11-23-api/incident.md":

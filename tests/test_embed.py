@@ -17,7 +17,7 @@ import pytest
 from browser import axe_violations, chromium, describe_violations
 from conftest import DEMO_NOW, REPO, copy_demo, write_files
 from tidings.outputs import generated_files
-from tidings.project import load_valid_project
+from tidings.pipeline import load_valid_project
 from tidings.status import Snapshot
 
 OPEN = "2026-11-23-api-errors"

@@ -3,6 +3,7 @@ ids are stable tag: URIs, and an entry comes back to the top when its incident i
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -15,7 +16,7 @@ from browser import require
 from conftest import DEMO_NOW, REPO, build_site, copy_demo, write_files
 from tidings.feeds import FEED_LIMIT
 from tidings.outputs import generated_files
-from tidings.project import load_project, load_valid_project
+from tidings.pipeline import load_project, load_valid_project
 from tidings.status import Snapshot
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -317,3 +318,14 @@ def test_a_second_build_is_byte_identical(demo_site, demo, tmp_path):
     assert result.returncode == 0, result.stderr
     for path in generated_files(demo):
         assert (tmp_path / "again" / path).read_bytes() == (demo_site / path).read_bytes(), path
+
+
+def test_an_update_reads_the_same_time_in_the_feed_as_on_the_page(demo_site, files):
+    """The feed once wrote "01 Nov 2026" where the page wrote "1 Nov 2026"."""
+    page = (demo_site / "incidents" / "2026-11-01-email-delays" / "index.html").read_text()
+    on_page = dict(re.findall(r'<time datetime="([^"]+)"[^>]*>([^<]+)</time>', page))
+    item = entry(parse(files["history.atom"]), incident_id("2026-11-01-email-delays"))
+    in_feed = re.findall(r'<time datetime="([^"]+)">([^<]+)</time>', item.content[0].value)
+    assert in_feed and ("2026-11-01T21:40:00Z", "1 Nov 2026, 22:40 CET") in in_feed
+    for stamp, text in in_feed:
+        assert on_page[stamp] == text

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from tidings.importers import import_cstate, import_statuspage
 from tidings.importers.cstate import split_body
 from tidings.model import Incident
+from tidings.pipeline import load_project
 from tidings.problems import Problems
-from tidings.project import load_project
 from tidings.timestamps import iso, parse_timestamp
 
 CORPUS = Path(__file__).resolve().parent / "fixtures"
@@ -447,6 +447,24 @@ def test_existing_folders_are_never_overwritten(tmp_path: Path) -> None:
             "exists and is not overwritten; delete it to import it again") in again.output
     assert "11 skipped" in again.output
     assert edited.read_text(encoding="utf-8").endswith("Edited by hand.\n")
+
+
+def test_an_id_taken_anywhere_or_a_folder_in_the_way_is_never_overwritten(
+        tmp_path: Path) -> None:
+    assert import_("cstate", str(CSTATE), into=tmp_path).exit_code == 0
+    incidents = tmp_path / "incidents"
+    (incidents / "archive").mkdir()
+    shutil.move(incidents / "2024/2024-12-27-dns-resolution-api", incidents / "archive")
+    blocked = incidents / "2018/2018-05-25-us-east-conn-issues"
+    shutil.rmtree(blocked)
+    blocked.mkdir()  # an empty folder left where the import would write
+    again = import_("cstate", str(CSTATE), into=tmp_path)
+    assert again.exit_code == 0, again.output
+    for where in ("archive/2024-12-27-dns-resolution-api", "2018/2018-05-25-us-east-conn-issues"):
+        assert (f"incidents/{where}:1: warning: this folder already exists and is not "
+                "overwritten") in again.output
+    assert not (incidents / "2024/2024-12-27-dns-resolution-api").exists()
+    assert list(blocked.iterdir()) == []
 
 
 def test_dry_run_writes_nothing(tmp_path: Path) -> None:

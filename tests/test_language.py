@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tidings import language
 from tidings.authoring import SHIPPED_TEMPLATES
-from tidings.project import load_project
+from tidings.pipeline import load_project
 
 NOW = "2026-11-23T15:00:00Z"
 INCIDENT = """\
@@ -282,7 +282,6 @@ def test_internal_incidents_are_not_customer_facing(project):
     """An incident only the internal site shows (``visibility: internal``) is not checked."""
     from tidings.config import SiteConfig
     from tidings.language import check_incident
-    from tidings.project import load_project
 
     root = project(incident({}, message="Pods restarted."))
     loaded = load_project(root, DEMO_NOW)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tidings import render
-from tidings.notify import chat_markdown, slack_mrkdwn
+from tidings.chat_markup import chat_markdown, slack_mrkdwn
 
 SPEC = json.loads((Path(__file__).parent / "fixtures" / "gfm-spec" / "examples.json")
                   .read_text(encoding="utf-8"))["examples"]

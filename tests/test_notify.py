@@ -13,15 +13,11 @@ from pathlib import Path
 import pytest
 from conftest import DEMO_NOW, MINIMAL_CONFIG, copy_demo, run_cli, write_files
 from tidings import api, urls
-from tidings.notify import (
-    Retry,
-    chat_markdown,
-    lists_in,
-    post_with_retries,
-    published_update_ids,
-    slack_mrkdwn,
-)
-from tidings.project import load_project
+from tidings.chat_markup import chat_markdown, slack_mrkdwn
+from tidings.notices import lists_in, published_update_ids
+from tidings.pipeline import load_project
+from tidings.posting import Retry, post_with_retries
+from tidings.vocabulary import INDICATOR_FILLS
 
 T1 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # the previous deploy
 T2 = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)  # this deploy
@@ -217,6 +213,9 @@ def test_posts_each_new_update_to_every_webhook_in_its_format(site, server):
     assert "**database**" in embed["description"]
     assert "[the guide](https://docs.example/retry?a=1&b=2)" in embed["description"]
     assert discord["allowed_mentions"] == {"parse": []}
+    # the side colour is the site's fill for the incident's impact, as on its banner
+    [impact] = [b["impact"] for b in server.bodies("/json") if b["title"] == embed["title"]]
+    assert embed["color"] == int(INDICATOR_FILLS[impact].removeprefix("#"), 16)
 
     teams = server.bodies("/teams")[0]
     assert teams["type"] == "message"
@@ -378,7 +377,7 @@ def test_maintenance_is_announced_when_its_list_is_compared(project, server):
     assert (announcement["title"], announcement["status"]) == ("Database upgrade", "scheduled")
     assert announcement["scheduled_for"] == "2026-11-28T02:00:00Z"
     [discord] = [b for b in server.bodies("/discord") if "upgrade" in b["content"]]
-    assert {"name": "Window", "value": "28 Nov 2026, 02:00 UTC to 28 Nov 2026, 04:00 UTC",
+    assert {"name": "Window", "value": "28 Nov 2026, 02:00 – 04:00 UTC",
             "inline": True} in discord["embeds"][0]["fields"]
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import jsonschema
 import pytest
 from conftest import REPO, run_cli
-from tidings.project import load_project
+from tidings.pipeline import load_project
 from tidings.report import communication_report
 
 SCHEMA = json.loads((REPO / "tests" / "schemas" / "report.json").read_text())

@@ -773,6 +773,6 @@ def test_shared_blocks_follow_each_page_depth(sixty: Path) -> None:
     (0.5, "just now"), (1, "1 minute ago"), (25, "25 minutes ago"), (110, "2 hours ago"),
     (89, "1 hour ago"), (4 * 1440 + 60, "4 days ago"), (-10, "in 10 minutes")])
 def test_relative_words_round_as_the_script_does(minutes: float, words: str) -> None:
-    from tidings.page_views import format_relative
+    from tidings.wording import format_relative
     now = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
     assert format_relative(now - timedelta(minutes=minutes), now) == words

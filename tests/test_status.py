@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from conftest import MINIMAL_CONFIG
-from tidings.project import load_valid_project
+from tidings.pipeline import load_valid_project
 from tidings.status import INDICATOR_DESCRIPTIONS
 
 
@@ -192,6 +192,22 @@ def test_uptime_weights_major_partial_and_degraded(project):
     assert len(s.uptime["api"].days) == 90
     assert s.uptime["api"].days[-1].day == date(2026, 11, 23)
     assert s.uptime["web"].percent == 100.0
+
+
+def test_a_reopened_incident_counts_as_downtime_as_it_shows_as_open(project):
+    """The page, the API and uptime read one replay of the updates: an incident resolved
+    and then reopened affects its components again, on the overview and in uptime alike."""
+    s = snapshot(project, "2026-11-20T15:00:00Z", incident(
+        "a", "major", "api",
+        ("2026-11-20T10:00:00Z", "investigating", "api: major_outage"),  # 30 min
+        ("2026-11-20T10:30:00Z", "resolved", ""),
+        ("2026-11-20T14:00:00Z", "investigating", "api: major_outage")))  # 60 min to now
+    assert s.component_status["api"] == "major_outage"
+    assert day(s, "api", date(2026, 11, 20)).downtime == pytest.approx(30 + 60)
+    steps = s.states["a"].steps
+    assert [step.changes for step in steps] == [
+        [("api", "operational", "major_outage")], [("api", "major_outage", "operational")],
+        [("api", "operational", "major_outage")]]
 
 
 def test_uptime_splits_an_incident_across_midnight_of_a_utc_page(project):

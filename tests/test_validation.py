@@ -291,7 +291,7 @@ def test_promised_next_update_passed_is_overdue(project):
 def test_an_update_dated_minutes_ahead_promises_nothing_yet(project):
     """A clock-skewed update 3 minutes ahead (check tolerates it) is not posted yet: it must
     not hide that the posted one is overdue, from check or from the page."""
-    from tidings.project import load_valid_project
+    from tidings.pipeline import load_valid_project
     from tidings.timestamps import parse_timestamp
 
     ahead = UPDATE.replace("14:00:00Z", "15:03:00Z").replace("investigating", "identified")

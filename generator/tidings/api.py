@@ -18,9 +18,9 @@ from .audience import with_internal_note
 from .config import Component, SiteConfig
 from .model import Incident, Update
 from .render import without_html
-from .status import IMPACT_DEFAULT_STATUS, Snapshot
+from .status import Change, Snapshot
 from .timestamps import iso
-from .vocabulary import CLOSED_STATUSES, worst
+from .vocabulary import worst
 
 LIST_LIMIT = 50  # incidents.json and scheduled-maintenances.json: the 50 most recent
 
@@ -106,24 +106,22 @@ class _Api:
         """An incident or scheduled maintenance as Statuspage publishes it."""
         snapshot, config = self.snapshot, self.snapshot.config
         now, state = snapshot.now, snapshot.state(incident)
-        posted = published.updates(incident, now)
-        report = published.postmortem(incident, now)
-        created = published.created_at(incident, now) or now
+        posted, report = state.updates, state.postmortem
+        created = published.created_at(state) or now
         body: Json = {
             "id": incident.id,
             "name": incident.title,
             "status": "postmortem" if report and state.status == "resolved" else state.status,
             "created_at": iso(created),
-            "updated_at": iso(max(published.events(incident, now), default=created)),
+            "updated_at": iso(max(published.events(state, now), default=created)),
             "monitoring_at": _first(posted, "monitoring"),
             "resolved_at": _iso(state.resolved_at),
             "impact": incident.impact,
             "shortlink": published.incident_link(config, incident),
             "started_at": iso(created),
             "page_id": self.page["id"],
-            "incident_updates": [self.update(incident, u, changes)
-                                 for u, changes in reversed(affected_components(incident,
-                                                                                posted))],
+            "incident_updates": [self.update(incident, step.update, step.changes)
+                                 for step in reversed(state.steps)],
             "components": [self.component_by_id[c] for c in incident.affected
                            if c in self.component_by_id],
             "postmortem_body": without_html(report.body.strip()) if report else None,
@@ -138,7 +136,7 @@ class _Api:
             body["scheduled_until"] = _iso(incident.scheduled_until)
         return body
 
-    def update(self, incident: Incident, update: Update, changes: list[tuple[str, str, str]]
+    def update(self, incident: Incident, update: Update, changes: list[Change]
                ) -> Json:
         at = iso(update.at)
         return {
@@ -159,39 +157,15 @@ class _Api:
         }
 
 
-def affected_components(incident: Incident, updates: list[Update]
-                        ) -> list[tuple[Update, list[tuple[str, str, str]]]]:
-    """Each update with the components it names or changes: (id, old status, new status).
-
-    The incident's effect follows the status engine's rules: components it names start at
-    the status its impact implies, an update's ``components`` change them, and a closing
-    update (or a maintenance still only scheduled) returns them all to operational.
-    """
-    start = "under_maintenance" if incident.is_maintenance else \
-        IMPACT_DEFAULT_STATUS[incident.impact]
-    running = dict.fromkeys(incident.components, start)
-    before: dict[str, str] = {}
-    result = []
-    for update in updates:
-        running.update(update.components)
-        idle = update.status in CLOSED_STATUSES or update.status == "scheduled"
-        after = {} if idle else {c: s for c, s in running.items() if s != "operational"}
-        named = [c for c in running if c in update.components
-                 or before.get(c, "operational") != after.get(c, "operational")]
-        result.append((update, [(c, before.get(c, "operational"), after.get(c, "operational"))
-                                for c in named]))
-        before = after
-    return result
-
-
 def component_objects(snapshot: Snapshot) -> list[Json]:
     """Components with their groups (``group: true``), each group followed by its members."""
     config = snapshot.config
     groups = group_ids(config)
     origin = min((t for i in snapshot.incidents
-                  if (t := published.created_at(i, snapshot.now)) and t <= snapshot.now),
+                  if (t := published.created_at(snapshot.state(i))) and t <= snapshot.now),
                  default=published.page_updated_at(snapshot))
-    changes = {cid: [t for i in incidents for t in published.events(i, snapshot.now)]
+    changes = {cid: [t for i in incidents
+                     for t in published.events(snapshot.state(i), snapshot.now)]
                for cid, incidents in published.by_component(snapshot).items()}
     result: list[Json] = []
     for position, (group, members) in enumerate(_top_level(config), start=1):

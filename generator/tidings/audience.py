@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .config import Audience, SiteConfig
+from .config import SiteConfig
 from .model import Incident, Update
+from .vocabulary import Audience
 
 INTERNAL_NOTE_HEADING = "Internal note"
 

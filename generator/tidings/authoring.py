@@ -1,53 +1,57 @@
 """Write incidents, updates, maintenance and postmortems as files that pass ``tidings check``.
 
 The core of the authoring commands (no click here; ``now`` and ``at`` are parameters).
-Front matter is written with ``yaml.safe_dump``; ids carry a random suffix and update file
-names carry seconds, and files are created exclusively, so two branches or two
-responders never write the same file.
+Names, ids and front matter come from the content format (``content_format``); ids carry a
+random suffix and update file names carry seconds, and files are created exclusively, so two
+branches or two responders never write the same file.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 import random
 import re
-import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
-import yaml
-from slugify import slugify
-
+from . import files
 from .config import SiteConfig
+from .content_format import (
+    INCIDENT_FILE,
+    POSTMORTEM_FILE,
+    TEMPLATES_FOLDER,
+    incident_ids,
+    markdown_file,
+    new_id,
+    templates_in,
+    update_file_names,
+)
 from .frontmatter import Document, FrontMatterError, LineDict, parse
-from .loader import INCIDENT_FILE, POSTMORTEM_FILE, load_incidents
+from .loader import load_incidents
 from .model import Incident
 from .problems import Problems, did_you_mean, one_of
 from .render import markdown_to_text
 from .rules import FUTURE_TOLERANCE
-from .status import IMPACT_DEFAULT_STATUS
+from .status import initial_statuses, replay
 from .timestamps import TimestampError, iso, parse_duration, parse_timestamp, parse_when
 from .vocabulary import (
     CLOSED_STATUSES,
     COMPONENT_STATUSES,
+    IMPACT_DEFAULT_STATUS,
     IMPACTS,
     INCIDENT_STATUSES,
     MAINTENANCE_STATUSES,
+    STATUS_INDICATOR,
+    lookup,
+    member,
     worst,
 )
+from .wording import format_time
 
-TEMPLATES_FOLDER = "_templates"
-SLUG_LENGTH = 48
-SUFFIX_LENGTH = 4
-# Lower-case letters and digits without the look-alikes 0/o and 1/l, so ids read aloud well.
-SUFFIX_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
-# The impact a new incident gets from its worst component status when none is given.
-_STATUS_IMPACT = {"degraded_performance": "minor", "partial_outage": "major",
-                  "major_outage": "critical"}
 
 
 class AuthoringError(ValueError):
@@ -75,36 +79,14 @@ class Written:
 # -- ids, names and values --------------------------------------------------------------------
 
 
-def make_slug(title: str, fallback: str = "incident") -> str:
-    """The title in ASCII lower case with hyphens, cut at a word boundary."""
-    return slugify(title, max_length=SLUG_LENGTH, word_boundary=True) or fallback
-
-
-def make_id(title: str, day: date, taken: Iterable[str] = (), rng: random.Random | None = None,
+def make_id(config: SiteConfig, title: str, day: date, rng: random.Random | None = None,
             fallback: str = "incident") -> str:
-    """``YYYY-MM-DD-slug-xxxx``: the random suffix keeps ids from two branches apart."""
-    taken = set(taken)
-    rng = rng or secrets.SystemRandom()
-    stem = f"{day.isoformat()}-{make_slug(title, fallback)}"
-    for _ in range(100):
-        suffix = "".join(rng.choice(SUFFIX_ALPHABET) for _ in range(SUFFIX_LENGTH))
-        if f"{stem}-{suffix}" not in taken:
-            return f"{stem}-{suffix}"
-    raise AuthoringError(f'could not find a free id for "{stem}"; change the title')
-
-
-def existing_ids(config: SiteConfig) -> set[str]:
-    """Every folder name under incidents/, so a new id never repeats one."""
-    names: set[str] = set()
-    for _dirpath, dirnames, _files in os.walk(config.incidents_path):
-        dirnames[:] = [d for d in dirnames if not d.startswith((".", "_"))]
-        names.update(dirnames)
-    return names
-
-
-def update_stem(at: datetime, status: str) -> str:
-    """``2026-11-23T141503Z-identified``: seconds make names from two branches differ."""
-    return f"{at.strftime('%Y-%m-%dT%H%M%SZ')}-{status.replace('_', '-')}"
+    """A new incident id that no incident under incidents/ has."""
+    try:
+        return new_id(title, day, incident_ids(config.incidents_path, config.root), rng,
+                      fallback)
+    except ValueError as exc:
+        raise AuthoringError(str(exc)) from None
 
 
 def check_choice(value: str, allowed: Iterable[str], option: str, what: str) -> str:
@@ -187,15 +169,9 @@ def parse_window(start: str, end: str, config: SiteConfig) -> tuple[datetime, da
 
 def default_impact(statuses: Iterable[str | None]) -> str:
     """An incident's impact from its worst component status; "minor" when none says more."""
-    return _STATUS_IMPACT.get(worst([s for s in statuses if s]), "minor")
-
-
-def render_document(meta: dict, body: str = "") -> str:
-    """Front matter (``yaml.safe_dump``, never string templating) and a Markdown body."""
-    front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, default_flow_style=False,
-                           width=1000)
-    body = body.strip()
-    return f"---\n{front}---\n{body}\n" if body else f"---\n{front}---\n"
+    known = [m for s in statuses if (m := member(s, COMPONENT_STATUSES)) is not None]
+    implied = STATUS_INDICATOR[worst(known)]
+    return implied if implied in ("major", "critical") else "minor"
 
 
 def write_new(path: Path, text: str) -> Path:
@@ -208,14 +184,12 @@ def write_new(path: Path, text: str) -> Path:
 
 def write_update(folder: Path, at: datetime, status: str, text: str) -> Path:
     """Write an update file named by its time and status, numbered if the name is taken."""
-    stem = update_stem(at, status)
-    for number in range(1, 100):
-        name = f"{stem}.md" if number == 1 else f"{stem}-{number}.md"
+    for name in update_file_names(at, status):
         try:
             return write_new(folder / name, text)
         except FileExistsError:
             continue
-    raise AuthoringError(f"too many updates named {stem}*.md in {folder}")
+    raise AuthoringError(f"too many updates at {iso(at)} with status {status} in {folder}")
 
 
 def _message(text: str) -> str:
@@ -232,8 +206,8 @@ def _title(text: str) -> str:
 
 
 def update_meta(at: datetime, status: str, components: dict[str, str] | None = None,
-                next_update: str | None = None) -> dict:
-    meta: dict = {"at": iso(at), "status": status}
+                next_update: str | None = None) -> dict[str, Any]:
+    meta: dict[str, Any] = {"at": iso(at), "status": status}
     if components:
         meta["components"] = dict(components)
     if next_update:
@@ -251,7 +225,7 @@ def find_incident(config: SiteConfig, ref: str) -> Path:
         if (candidate / INCIDENT_FILE).is_file():
             return candidate.resolve()
     name = given.name
-    folders = _incident_folders(config.incidents_path)
+    folders = incident_ids(config.incidents_path, config.root)
     if name in folders:
         return folders[name]
     starting = sorted(f for f in folders if f.startswith(name)) if name else []
@@ -262,16 +236,6 @@ def find_incident(config: SiteConfig, ref: str) -> Path:
                              "give the full id")
     raise UnknownIncident(f'no incident "{ref}" under {config.incidents_dir}/'
                           f"{did_you_mean(name, folders)}")
-
-
-def _incident_folders(root: Path) -> dict[str, Path]:
-    found: dict[str, Path] = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
-        if INCIDENT_FILE in filenames:
-            found.setdefault(Path(dirpath).name, Path(dirpath))
-            dirnames[:] = []
-    return found
 
 
 def read_incident(config: SiteConfig, folder: Path) -> Incident:
@@ -297,16 +261,17 @@ def new_incident(config: SiteConfig, *, title: str, impact: str | None, status: 
     impact = impact or default_impact(components.values())
     check_choice(impact, IMPACTS, "--impact", "impact")
     check_choice(status, INCIDENT_STATUSES, "--status", "incident status")
-    statuses = {cid: s or IMPACT_DEFAULT_STATUS[impact] for cid, s in components.items()}
+    implied = lookup(IMPACT_DEFAULT_STATUS, impact) or "operational"  # impact is checked above
+    statuses = {cid: s or implied for cid, s in components.items()}
     day = at.astimezone(config.timezone).date()
-    incident_id = make_id(title, day, existing_ids(config), rng)
+    incident_id = make_id(config, title, day, rng)
     folder = config.incidents_path / f"{day.year}" / incident_id
-    meta: dict = {"title": title, "impact": impact}
+    meta: dict[str, Any] = {"title": title, "impact": impact}
     if statuses:
         meta["components"] = list(statuses)
-    first = write_new(folder / INCIDENT_FILE, render_document(meta))
+    first = write_new(folder / INCIDENT_FILE, markdown_file(meta))
     update = write_update(folder, at, status,
-                          render_document(update_meta(at, status, statuses, next_update), message))
+                          markdown_file(update_meta(at, status, statuses, next_update), message))
     return Written(incident_id, folder, [first, update])
 
 
@@ -325,7 +290,7 @@ def add_update(incident: Incident, *, status: str | None, message: str,
             raise AuthoringError(f'give {cid} a status, e.g. {cid}=major_outage or '
                                  f"{cid}=operational", "--component")
     meta = update_meta(at, status, {c: s for c, s in components.items() if s}, next_update)
-    return write_update(incident.folder, at, status, render_document(meta, message))
+    return write_update(incident.folder, at, status, markdown_file(meta, message))
 
 
 def _after_latest(incident: Incident, at: datetime) -> None:
@@ -339,10 +304,9 @@ def _after_latest(incident: Incident, at: datetime) -> None:
 
 def resolve_components(incident: Incident) -> dict[str, str]:
     """Back to operational: components in incident.md and any an update made non-operational."""
-    affected = dict.fromkeys(incident.components)
-    for update in incident.updates:
-        affected.update(dict.fromkeys(c for c, s in update.components.items()
-                                      if s != "operational"))
+    affected = dict.fromkeys(initial_statuses(incident))
+    for step in replay(incident, incident.updates):
+        affected.update(dict.fromkeys(c for c, _old, new in step.changes if new != "operational"))
     return dict.fromkeys(affected, "operational")
 
 
@@ -357,7 +321,7 @@ def resolve_incident(incident: Incident, *, message: str,
                              f"{incident.id} --status …")
     _after_latest(incident, at)
     meta = update_meta(at, status, resolve_components(incident))
-    return write_update(incident.folder, at, status, render_document(meta, message))
+    return write_update(incident.folder, at, status, markdown_file(meta, message))
 
 
 def new_maintenance(config: SiteConfig, *, title: str, start: datetime, end: datetime,
@@ -366,15 +330,15 @@ def new_maintenance(config: SiteConfig, *, title: str, start: datetime, end: dat
     """Create a maintenance with its window and a "scheduled" announcement."""
     title, message = _title(title), _message(message)
     day = start.astimezone(config.timezone).date()
-    incident_id = make_id(title, day, existing_ids(config), rng, fallback="maintenance")
+    incident_id = make_id(config, title, day, rng, fallback="maintenance")
     folder = config.incidents_path / f"{day.year}" / incident_id
-    meta: dict = {"title": title, "type": "maintenance", "impact": "maintenance"}
+    meta: dict[str, Any] = {"title": title, "type": "maintenance", "impact": "maintenance"}
     if components := list(dict.fromkeys(components)):
         meta["components"] = components
     meta.update(scheduled_for=iso(start), scheduled_until=iso(end))
-    first = write_new(folder / INCIDENT_FILE, render_document(meta))
+    first = write_new(folder / INCIDENT_FILE, markdown_file(meta))
     update = write_update(folder, at, "scheduled",
-                          render_document(update_meta(at, "scheduled"), message))
+                          markdown_file(update_meta(at, "scheduled"), message))
     return Written(incident_id, folder, [first, update])
 
 
@@ -403,14 +367,14 @@ def scaffold_postmortem(config: SiteConfig, incident: Incident, *, published: da
     for heading, hint in POSTMORTEM_SECTIONS:
         text = timeline(config, incident) if hint is None else f"<!-- {hint} -->"
         parts.append(f"## {heading}\n\n{text}")
-    return write_new(path, render_document({"published": iso(published)}, "\n\n".join(parts)))
+    return write_new(path, markdown_file({"published": iso(published)}, "\n\n".join(parts)))
 
 
 def timeline(config: SiteConfig, incident: Incident) -> str:
     """One line per update, in the site's zone, with the first line of its message."""
     lines = []
     for update in incident.updates:
-        when = update.at.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M %Z")
+        when = format_time(update.at, config.timezone)
         first = (markdown_to_text(update.message).splitlines() or [""])[0]
         if len(first) > 160:
             first = first[:159].rstrip() + "…"
@@ -450,8 +414,7 @@ def template_files(config: SiteConfig) -> list[Path]:
     replace (so an upgrade brings new templates and a company's edits still win)."""
     by_name: dict[str, Path] = {}
     for folder in (SHIPPED_TEMPLATES, templates_path(config)):
-        if folder.is_dir():
-            by_name.update((p.stem, p) for p in folder.glob("*.md"))
+        by_name.update((p.stem, p) for p in templates_in(folder))
     return [by_name[name] for name in sorted(by_name)]
 
 
@@ -468,11 +431,15 @@ def load_template(config: SiteConfig, name: str) -> Template:
 
 def read_template(config: SiteConfig, path: Path) -> Template:
     problems = Problems(root=config.root)
+    # A shipped template lies in the package, a company's inside the repository.
+    root = SHIPPED_TEMPLATES if path.parent == SHIPPED_TEMPLATES else config.root
     try:
-        doc = parse(path, path.read_bytes())
+        doc = parse(path, files.read_file(path, root))
     except FrontMatterError as exc:
         raise AuthoringError(f"{problems.display(path)}:{exc.line}: {exc.message}",
                              "--template") from None
+    except files.RefusedFile as exc:
+        raise AuthoringError(f"{problems.display(path)}:1: {exc}", "--template") from None
 
     def fail(key: str | None, message: str) -> AuthoringError:
         line = doc.meta.lines.get(key, doc.meta.line) if key else doc.meta.line
@@ -491,7 +458,8 @@ def read_template(config: SiteConfig, path: Path) -> Template:
                     _template_components(config, doc, fail), doc.body.strip())
 
 
-def _template_choice(doc: Document, key: str, allowed: tuple[str, ...], fail) -> str | None:
+def _template_choice(doc: Document, key: str, allowed: tuple[str, ...],
+                     fail: Callable[[str | None, str], AuthoringError]) -> str | None:
     value = doc.meta.get(key)
     if value is not None and value not in allowed:
         raise fail(key, f'{key} "{value}" is not allowed{did_you_mean(str(value), allowed)}; '
@@ -499,7 +467,9 @@ def _template_choice(doc: Document, key: str, allowed: tuple[str, ...], fail) ->
     return value
 
 
-def _template_components(config: SiteConfig, doc: Document, fail) -> dict[str, str | None]:
+def _template_components(config: SiteConfig, doc: Document,
+                         fail: Callable[[str | None, str], AuthoringError]
+                         ) -> dict[str, str | None]:
     value = doc.meta.get("components") or []
     if isinstance(value, LineDict):
         specs = [f"{cid}={status}" for cid, status in value.items()]

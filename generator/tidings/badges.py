@@ -11,28 +11,13 @@ import xml.etree.ElementTree as ET
 from . import urls
 from .config import Component
 from .status import Snapshot
-from .vocabulary import COMPONENT_STATUS_LABELS
+from .vocabulary import COMPONENT_STATUS_LABELS, INDICATOR_FILLS, status_fill
 
 HEIGHT = 20
 PADDING = 6  # each side of a text
 FONT = "Verdana,DejaVu Sans,Geneva,sans-serif"
 FONT_SIZE = 11
 LABEL_COLOUR = "#555555"
-# Each background keeps white text at a contrast of at least 4.5:1 (WCAG AA).
-STATUS_COLOURS: dict[str, str] = {
-    "operational": "#1a7f37",
-    "under_maintenance": "#0550ae",
-    "degraded_performance": "#8a5300",
-    "partial_outage": "#b34700",
-    "major_outage": "#c21c2c",
-}
-INDICATOR_STATUS: dict[str, str] = {  # the overall indicator shown in a component's colours
-    "none": "operational",
-    "maintenance": "under_maintenance",
-    "minor": "degraded_performance",
-    "major": "partial_outage",
-    "critical": "major_outage",
-}
 
 # Verdana 11px advance widths in pixels; other characters count as a full em (generous).
 _WIDTHS: dict[str, float] = {
@@ -52,7 +37,7 @@ def badge_files(snapshot: Snapshot) -> dict[str, bytes]:
     """The overall badge and one per component."""
     config = snapshot.config
     files = {urls.BADGE: badge("status", snapshot.description,
-                               STATUS_COLOURS[INDICATOR_STATUS[snapshot.indicator]],
+                               INDICATOR_FILLS[snapshot.indicator],
                                f"{config.name}: {snapshot.description}")}
     for component in config.components:
         files[urls.component_file(component.id, urls.BADGE)] = component_badge(snapshot,
@@ -63,7 +48,7 @@ def badge_files(snapshot: Snapshot) -> dict[str, bytes]:
 def component_badge(snapshot: Snapshot, component: Component) -> bytes:
     status = snapshot.component_status.get(component.id, "operational")
     words = COMPONENT_STATUS_LABELS[status]
-    return badge(component.name, words, STATUS_COLOURS[status], f"{component.name}: {words}")
+    return badge(component.name, words, status_fill(status), f"{component.name}: {words}")
 
 
 def text_width(text: str) -> float:
@@ -93,7 +78,8 @@ def badge(label: str, value: str, colour: str, title: str) -> bytes:
             "x": _number(x + box / 2), "y": "14", "textLength": str(box - 2 * PADDING),
             "lengthAdjust": "spacingAndGlyphs",
         }).text = words
-    return ET.tostring(svg, encoding="utf-8", xml_declaration=False) + b"\n"
+    svg_bytes: bytes = ET.tostring(svg, encoding="utf-8", xml_declaration=False)
+    return svg_bytes + b"\n"
 
 
 def _number(value: float) -> str:

@@ -11,19 +11,24 @@ import math
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+from .vocabulary import INDICATOR_FILLS
+from .wording import format_minutes, format_number
+
 SVG_NS = "http://www.w3.org/2000/svg"
 WIDTH = 640
 ROW = 28  # height of one incident's row
 LABEL = 210  # width of the row labels
 MARGIN = 24
 LABEL_CHARS = 30
-# In the picture itself, so the charts need no change to the site's style sheet.
+# In the picture itself, so the charts need no change to the site's style sheet; the site's
+# palette: within the cadence is "operational" green, over it "critical" red.
+GOOD, BAD, NEUTRAL = (INDICATOR_FILLS[level] for level in ("none", "critical", "maintenance"))
 STYLE = (".tidings-chart{font:12px sans-serif;fill:currentColor}"
          ".tidings-chart__axis{stroke:currentColor}"
-         ".tidings-chart__limit{stroke:#b3261e}"
-         ".tidings-chart__within{fill:#2e7d32}"
-         ".tidings-chart__over{fill:#b3261e}"
-         ".tidings-chart__bar{fill:#1565c0}"
+         f".tidings-chart__limit{{stroke:{BAD}}}"
+         f".tidings-chart__within{{fill:{GOOD}}}"
+         f".tidings-chart__over{{fill:{BAD}}}"
+         f".tidings-chart__bar{{fill:{NEUTRAL}}}"
          ".tidings-chart__tick{opacity:.8}")
 
 
@@ -56,7 +61,7 @@ def _text(parent: ET.Element, x: float, y: float, content: str, **attrs: str) ->
 
 def _n(value: float) -> str:
     """A coordinate without float noise, so the same data gives the same bytes."""
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    return format_number(value)
 
 
 def _short(label: str) -> str:
@@ -72,9 +77,10 @@ def gap_chart(rows: list[GapRow], cadence_minutes: float, chart_id: str = "gaps"
     """Every wait for the next update, per incident, against the cadence."""
     height = MARGIN * 2 + ROW * max(len(rows), 1) + 20
     svg = _svg(height, "Time between updates, per incident",
-               f"Each mark is the wait from one update to the next while the incident was open; "
-               f"the dashed line is the update cadence of {_n(cadence_minutes)} minutes. Squares "
-               "mark waits longer than the cadence or the promised next update.", chart_id)
+               "Each mark is the wait from one update to the next while the incident was open; "
+               f"the dashed line is the update cadence of {format_number(cadence_minutes)} "
+               "minutes. Squares mark waits longer than the cadence or the promised next update.",
+               chart_id)
     top = MARGIN
     span = _scale_max([m for r in rows for m, _ in r.gaps] + [cadence_minutes])
     plot = WIDTH - LABEL - MARGIN
@@ -86,12 +92,12 @@ def gap_chart(rows: list[GapRow], cadence_minutes: float, chart_id: str = "gaps"
     ET.SubElement(svg, "line", {"x1": _n(LABEL), "y1": _n(axis), "x2": _n(WIDTH - MARGIN),
                                 "y2": _n(axis), "class": "tidings-chart__axis"})
     for tick in range(0, int(span) + 1, int(span // 4) or 60):
-        _text(svg, x(tick), axis + 16, f"{tick} min", **{"text-anchor": "middle",
+        _text(svg, x(tick), axis + 16, format_minutes(tick), **{"text-anchor": "middle",
                                                          "class": "tidings-chart__tick"})
     ET.SubElement(svg, "line", {"x1": _n(x(cadence_minutes)), "y1": _n(top - 8),
                                 "x2": _n(x(cadence_minutes)), "y2": _n(axis),
                                 "class": "tidings-chart__limit", "stroke-dasharray": "4 3"})
-    _text(svg, x(cadence_minutes) + 4, top - 10, f"cadence {_n(cadence_minutes)} min",
+    _text(svg, x(cadence_minutes) + 4, top - 10, f"cadence {format_minutes(cadence_minutes)}",
           **{"class": "tidings-chart__tick"})
     if not rows:
         _text(svg, LABEL, top + ROW / 2, "No incidents in this period.")
@@ -134,6 +140,6 @@ def first_update_chart(months: list[MonthBar], chart_id: str = "first-update") -
         ET.SubElement(svg, "rect", {"x": _n(centre - min(slot * 0.3, 40)), "y": _n(bottom - bar),
                                     "width": _n(min(slot * 0.6, 80)), "height": _n(bar),
                                     "class": "tidings-chart__bar"})
-        _text(svg, centre, bottom - bar - 6, f"{_n(month.minutes)} min",
+        _text(svg, centre, bottom - bar - 6, format_minutes(month.minutes),
               **{"text-anchor": "middle"})
     return ET.tostring(svg, encoding="unicode")

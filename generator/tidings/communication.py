@@ -10,13 +10,12 @@ from markupsafe import Markup
 
 from . import urls
 from .charts import GapRow, MonthBar, first_update_chart, gap_chart
-from .page_views import format_duration
-from .report import IncidentFigures, Report, communication_report, median_of
+from .report import Gap, IncidentFigures, Report, Totals, communication_report, median_of
 from .status import Snapshot
+from .vocabulary import IMPACT_LABELS, lookup
+from .wording import format_duration, format_minutes, format_month, format_number, format_share
 
 PERIOD_DAYS = 90
-_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-                "Dec")
 
 
 def communication_context(snapshot: Snapshot) -> dict[str, Any]:
@@ -32,12 +31,38 @@ def communication_context(snapshot: Snapshot) -> dict[str, Any]:
         "period_days": PERIOD_DAYS,
         "cadence": format_duration(config.update_cadence),
         "totals": found.totals,
-        "incidents": [(f, urls.incident(f.id), [g.minutes for g in found.gaps[f.id]])
+        "totals_words": totals_words(found.totals),
+        "incidents": [(f, urls.incident(f.id), figures_words(f, found.gaps[f.id]))
                       for f in found.incidents],
         "gap_chart": Markup(gap_chart(gap_rows, cadence)),
-        "months": months,
+        "months": [(label, count, known, format_minutes(median))
+                   for label, count, known, median in months],
         "first_update_chart": Markup(first_update_chart(
             [MonthBar(label, median) for label, _count, _known, median in months])),
+    }
+
+
+def totals_words(totals: Totals) -> dict[str, str]:
+    """The totals as the page words them."""
+    return {
+        "share_within_cadence": format_share(totals.share_within_cadence),
+        "median_minutes_to_first_update": format_minutes(totals.median_minutes_to_first_update),
+        "median_longest_gap_minutes": format_minutes(totals.median_longest_gap_minutes),
+        "share_major_critical_with_postmortem":
+            format_share(totals.share_major_critical_with_postmortem),
+    }
+
+
+def figures_words(figures: IncidentFigures, gaps: list[Gap]) -> dict[str, str]:
+    """One incident's row as the page words it; a dash where there is no figure."""
+    days = figures.postmortem_days
+    return {
+        "impact": lookup(IMPACT_LABELS, figures.impact) or figures.impact,
+        "gaps": ", ".join(format_number(g.minutes) for g in gaps) or "–",
+        "longest_gap_minutes": format_minutes(figures.longest_gap_minutes),
+        "minutes_to_first_update": format_minutes(figures.minutes_to_first_update),
+        "minutes_to_resolve": format_minutes(figures.minutes_to_resolve),
+        "postmortem_days": "–" if days is None else format_number(days),
     }
 
 
@@ -52,6 +77,6 @@ def monthly_first_update(snapshot: Snapshot, found: Report
     rows = []
     for (year, month), items in sorted(by_month.items()):
         known = [f.minutes_to_first_update for f in items]
-        rows.append((f"{_MONTH_NAMES[month - 1]} {year}", len(items),
+        rows.append((format_month(year, month, short=True), len(items),
                      sum(m is not None for m in known), median_of(known)))
     return rows

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -28,11 +28,12 @@ from .vocabulary import (
     INCIDENT_IMPACTS,
     INDICATORS,
     VISIBILITIES,
+    Audience,
+    Indicator,
 )
 
 CONFIG_FILE = "tidings.yml"
 WEBHOOK_TYPES = ("slack", "discord", "teams", "json", "email")
-Audience = Literal["public", "internal"]
 _ENV = re.compile(r"[A-Z_][A-Z0-9_]*")
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")  # matched whole: "api\n" is no id
 EXAMPLE_AUTHORITY = "status.example.com,2026"
@@ -73,7 +74,7 @@ class SiteConfig:
     zone_is_default: bool = True  # no `timezone` configured: timestamps must carry a zone
     description: str = ""
     components: list[Component] = field(default_factory=list)
-    severity: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SEVERITY_TEXT))
+    severity: dict[Indicator, str] = field(default_factory=lambda: dict(DEFAULT_SEVERITY_TEXT))
     update_cadence: timedelta = timedelta(minutes=60)
     feed_authority: str = EXAMPLE_AUTHORITY
     feed_author: str = "Status"

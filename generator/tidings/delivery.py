@@ -14,24 +14,16 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from .config import SiteConfig, Webhook
 from .mail import email_message, send_email
-from .notify import (
-    PAYLOADS,
-    Notice,
-    NotifyError,
-    PostError,
-    Retry,
-    check_url,
-    post_json,
-    send_with_retries,
-    wants,
-)
+from .notices import Notice, NotifyError
+from .payloads import PAYLOADS, wants
+from .posting import PostError, Retry, check_url, post_json, send_with_retries
 from .timestamps import TimestampError, iso, parse_timestamp
 
 RECORD_VERSION = 1
@@ -181,7 +173,7 @@ def _serve(config: SiteConfig, outcome: Outcome, todo: list[Notice],
 
 
 def _sender(config: SiteConfig, webhook: Webhook, notice: Notice, url: str,
-            environ: Mapping[str, str]):
+            environ: Mapping[str, str]) -> Callable[[float], None]:
     """``send(timeout)`` for this webhook's kind; a malformed secret fails without retries."""
     if webhook.type == "email":
         to = environ.get(webhook.to_env, "").strip()

@@ -16,14 +16,9 @@
 
   var REFRESH_MS = 5 * 60 * 1000;
   var KEY_PREFIX = "tidings-dismissed:";
-  var IMPACT_RANK = { critical: 3, major: 2, minor: 1, none: 0 };
-  var CLOSED = { resolved: true, postmortem: true, completed: true };
-  var ACTIVE_MAINTENANCE = { in_progress: true, verifying: true };
-  var COLOURS = { critical: "#c21c2c", major: "#b34700", minor: "#8a5300", none: "#555555",
-                  maintenance: "#0550ae" };
-  var STATUS_WORDS = { investigating: "Investigating", identified: "Identified",
-                       monitoring: "Monitoring", in_progress: "In progress",
-                       verifying: "Verifying" };
+  // IMPACT_RANK, CLOSED, ACTIVE_MAINTENANCE, COLOURS and STATUS_WORDS: written in by the
+  // build from tidings/vocabulary.py (tidings/embed.py), so they match the site.
+  /* tidings:vocabulary */
   var STYLE = [
     ":host { all: initial; }",
     ".banner { position: fixed; left: 1rem; right: 1rem; bottom: 1rem; z-index: 2147483000;",

@@ -23,11 +23,8 @@ from typing import Any
 import yaml
 
 from . import page_html
-from .outputs import generated_files
-from .pages import Site, SitePage, build_site
-from .problems import ContentError
-from .project import load_project
-from .render import prerender_history
+from .pages import Site, SitePage
+from .pipeline import Build
 
 MKDOCS_FILE = "mkdocs.yml"
 MARK = "# Written by `tidings export`: a plain Material project (mkdocs build, zensical build).\n"
@@ -118,14 +115,11 @@ def export(mkdocs_file: Path, dest: Path, now: datetime) -> list[str]:
     ``dest`` is a folder that is not an earlier export.
     """
     project_file = read_mkdocs(mkdocs_file)
-    project = load_project(project_file.root, now, project_file.tidings_config)
-    if project.problems.errors:
-        raise ContentError(project.problems.errors)
+    build = Build(project_file.root, now, project_file.tidings_config)
+    project = build.valid()
     _check_destination(dest, project_file.docs_dir)
-    snapshot = project.snapshot(now)
-    prerender_history(snapshot.incidents)
-    outputs = generated_files(snapshot)
-    site = build_site(snapshot, outputs)
+    built = build.site(project)
+    outputs, site = built.outputs, built.site
     with _staging(dest) as staging:
         _copy_tree(project_file.docs_dir, staging / "docs")
         _copy_overrides(project_file.custom_dir, staging / "overrides")
@@ -134,7 +128,8 @@ def export(mkdocs_file: Path, dest: Path, now: datetime) -> list[str]:
         env = page_html.environment([project_file.custom_dir] if project_file.custom_dir else [])
         for page in site.pages:
             _write_page(env, site, page, staging / "docs")
-        _write(staging / MKDOCS_FILE, _mkdocs_text(project_file, site, snapshot.config.base_url))
+        base_url = built.snapshot.config.base_url
+        _write(staging / MKDOCS_FILE, _mkdocs_text(project_file, site, base_url))
     return [str(w) for w in project.problems.warnings]
 
 
@@ -217,6 +212,9 @@ def _write_page(env: Any, site: Site, page: SitePage, docs: Path) -> None:
     body = page_html.render_body(env, site, page, intro=intro_file is not None)
     before, _, after = body.partition(page_html.INTRO_MARK)
     parts = [_raw_block(before), intro.strip("\n"), _raw_block(after)]
+    # Not the content format's writer (content_format.markdown_file): this is a page's meta
+    # for MkDocs or Zensical (their keys, read by their YAML loader, never by Tidings'), and
+    # a generated page, not a file people edit and Tidings reads back.
     text = "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n"
     _write(target, text + "\n\n".join(part for part in parts if part) + "\n")
 

@@ -22,11 +22,12 @@ from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 from . import published, urls
 from .audience import INTERNAL_NOTE_HEADING, with_internal_note
 from .config import SiteConfig
-from .model import Incident, Update
-from .render import markdown_to_html
-from .status import Snapshot
+from .model import Update
+from .render import Renderer
+from .status import IncidentState, Snapshot
 from .timestamps import iso
 from .vocabulary import STATUS_LABELS
+from .wording import format_time, format_window
 
 FEED_LIMIT = 50  # entries per feed: readers poll often, and history is on the site
 _TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
@@ -63,19 +64,21 @@ class Feed:
     updated: datetime  # the newest entry's, so a rebuild without news changes no byte
 
 
-def feed_files(snapshot: Snapshot) -> dict[str, bytes]:
+def feed_files(snapshot: Snapshot, renderer: Renderer) -> dict[str, bytes]:
     """Every feed of the site: history and updates, then history per component."""
-    config, now = snapshot.config, snapshot.now
+    config = snapshot.config
     quiet = published.page_updated_at(snapshot)  # the time of a feed without entries
     incident_entries = {i.id: e for i in snapshot.incidents
-                        if (e := incident_entry(config, i, now)) is not None}
+                        if (e := incident_entry(config, snapshot.state(i), renderer)) is not None}
     feeds = [
         Feed(urls.HISTORY_ATOM.removesuffix(".atom"), published.tag(config, "history"),
              f"{config.name}: incident history", _description(config), urls.HISTORY,
              *newest(incident_entries.values(), quiet)),
         Feed(urls.UPDATES_ATOM.removesuffix(".atom"), published.tag(config, "updates"),
              f"{config.name}: every update", _description(config), urls.HISTORY,
-             *newest(update_entries(config, snapshot.incidents, now), quiet)),
+             *newest(update_entries(config, [snapshot.state(i) for i in snapshot.incidents],
+                                   renderer),
+                     quiet)),
     ]
     affecting = published.by_component(snapshot)
     for component in config.components:
@@ -107,83 +110,87 @@ def _description(config: SiteConfig) -> str:
 # -- entries ---------------------------------------------------------------------------
 
 
-def incident_entry(config: SiteConfig, incident: Incident, now: datetime) -> Entry | None:
+def incident_entry(config: SiteConfig, state: IncidentState, renderer: Renderer
+                   ) -> Entry | None:
     """One entry per incident or maintenance; None before anything about it is published."""
-    created = published.created_at(incident, now)
-    changed = published.last_changed(incident, now)
+    incident = state.incident
+    created = published.created_at(state)
+    changed = published.last_changed(state)
     if created is None or changed is None:
         return None
     return Entry(published.incident_tag(config, incident), incident.title,
                  published.incident_link(config, incident), created, changed, incident.kind,
-                 partial(incident_html, config, incident, now))
+                 partial(incident_html, config, state, renderer))
 
 
-def incident_html(config: SiteConfig, incident: Incident, now: datetime) -> str:
+def incident_html(config: SiteConfig, state: IncidentState, renderer: Renderer) -> str:
     """The window, affected components, summary, postmortem, then updates newest first."""
-    parts = []
+    incident, parts = state.incident, []
     if incident.is_maintenance and incident.scheduled_for and incident.scheduled_until:
-        parts.append(f"<p>Scheduled for {_when(config, incident.scheduled_for)} until "
-                     f"{_when(config, incident.scheduled_until)}.</p>")
+        window = format_window(incident.scheduled_for, incident.scheduled_until,
+                               config.timezone)
+        parts.append(f"<p>Scheduled for {html.escape(window)}.</p>")
     names = [c.name for cid in incident.affected if (c := config.component(cid))]
     if names:
         parts.append(f"<p>Affected components: {html.escape(', '.join(names))}.</p>")
     if incident.summary.strip():
-        parts.append(markdown_to_html(incident.summary))
+        parts.append(renderer.html(incident.summary))
     if incident.internal.strip():  # only the internal audience's content has one
         parts.append(f"<p><strong>{INTERNAL_NOTE_HEADING}:</strong></p>"
-                     + markdown_to_html(incident.internal))
-    if (report := published.postmortem(incident, now)) is not None:
-        parts.append(_item_html(config, "Postmortem", report.published, report.body,
+                     + renderer.html(incident.internal))
+    if (report := state.postmortem) is not None:
+        parts.append(_item_html(config, renderer, "Postmortem", report.published, report.body,
                                 document=True))
-    for update in reversed(published.updates(incident, now)):
-        parts.append(_item_html(config, STATUS_LABELS[update.status], update.at,
+    for update in reversed(state.updates):
+        parts.append(_item_html(config, renderer, STATUS_LABELS[update.status], update.at,
                                 with_internal_note(update)))
     return "\n".join(parts)
 
 
-def update_entries(config: SiteConfig, incidents: list[Incident], now: datetime) -> list[Entry]:
+def update_entries(config: SiteConfig, states: list[IncidentState], renderer: Renderer
+                   ) -> list[Entry]:
     """One entry per update and per published postmortem: the newest FEED_LIMIT of them."""
-    found: list[tuple[datetime, str, str, Incident, Update | None]] = []
-    for incident in incidents:
-        found += [(u.at, incident.id, u.id, incident, u)
-                  for u in published.updates(incident, now)]
-        report = published.postmortem(incident, now)
-        if report is not None and incident.updates:
-            found.append((report.published, incident.id, "", incident, None))
+    found: list[tuple[datetime, str, str, IncidentState, Update | None]] = []
+    for state in states:
+        incident = state.incident
+        found += [(u.at, incident.id, u.id, state, u) for u in state.updates]
+        if state.postmortem is not None and incident.updates:
+            found.append((state.postmortem.published, incident.id, "", state, None))
     chosen = heapq.nlargest(FEED_LIMIT, found, key=lambda item: item[:3])
-    return [_update_entry(config, incident, update, now)
-            for _, _, _, incident, update in chosen]
+    return [_update_entry(config, state, update, renderer)
+            for _, _, _, state, update in chosen]
 
 
-def _update_entry(config: SiteConfig, incident: Incident, update: Update | None,
-                  now: datetime) -> Entry:
+def _update_entry(config: SiteConfig, state: IncidentState, update: Update | None,
+                  renderer: Renderer) -> Entry:
     """An update's entry, or with ``update`` None the postmortem's."""
+    incident = state.incident
     if update is None:
-        report = published.postmortem(incident, now)
+        report = state.postmortem
         assert report is not None, "only published postmortems get an entry"
         return Entry(published.postmortem_tag(config, incident), f"{incident.title}: Postmortem",
                      published.link(config, urls.postmortem(incident.id)), report.published,
                      report.published, incident.kind,
-                     partial(_item_html, config, "Postmortem", report.published, report.body,
-                             document=True))
+                     partial(_item_html, config, renderer, "Postmortem", report.published,
+                             report.body, document=True))
     label = STATUS_LABELS[update.status]
     return Entry(published.update_tag(config, incident, update), f"{incident.title}: {label}",
                  published.incident_link(config, incident), update.at, update.at,
-                 incident.kind, partial(_item_html, config, label, update.at,
+                 incident.kind, partial(_item_html, config, renderer, label, update.at,
                                         with_internal_note(update)))
 
 
-def _item_html(config: SiteConfig, label: str, at: datetime, markdown: str,
-               document: bool = False) -> str:
+def _item_html(config: SiteConfig, renderer: Renderer, label: str, at: datetime,
+               markdown: str, document: bool = False) -> str:
     """A dated, labelled message (or postmortem ``document``), sanitised HTML from Markdown."""
     stamp = html.escape(iso(at))
     return (f'<p><small><time datetime="{stamp}">{_when(config, at)}</time></small><br>'
-            f"<strong>{html.escape(label)}</strong></p>\n{markdown_to_html(markdown, document)}")
+            f"<strong>{html.escape(label)}</strong></p>\n{renderer.html(markdown, document)}")
 
 
 def _when(config: SiteConfig, moment: datetime) -> str:
     """A time as readers see it on the page: the site's zone, with its abbreviation."""
-    return html.escape(moment.astimezone(config.timezone).strftime("%d %b %Y, %H:%M %Z"))
+    return html.escape(format_time(moment, config.timezone))
 
 
 # -- writing ---------------------------------------------------------------------------
@@ -205,9 +212,9 @@ def render(config: SiteConfig, feed: Feed, kind: str) -> bytes:
     generator.updated(feed.updated)
     for entry in feed.entries:
         generator.add_entry(_feed_entry(config, entry, kind), order="append")
-    if kind == "atom":
-        return generator.atom_str(pretty=True)
-    return generator.rss_str(pretty=True)
+    written: bytes = generator.atom_str(pretty=True) if kind == "atom" else \
+        generator.rss_str(pretty=True)
+    return written
 
 
 def _rss_person(config: SiteConfig) -> str:

@@ -1,4 +1,4 @@
-"""What Tidings reads from a status repository: regular files inside it, under safe names.
+"""What Tidings reads from a status repository: regular files inside it, nothing else.
 
 One policy for incidents/, tidings.yml, docs/ and site_templates/: a link that leads out of
 the repository (``docs/env -> /proc/self/environ``) would publish what it points at, a link
@@ -10,22 +10,12 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from .limits import MAX_FILE_BYTES, MAX_FOLDER_DEPTH, MAX_ID_CHARS
+from .limits import MAX_FILE_BYTES, MAX_FOLDER_DEPTH
 from .problems import Problems
-
-# What stays one valid URL path segment everywhere, unescaped: RFC 3986's unreserved
-# characters without "~", starting with a letter or digit.
-_SAFE_ID = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._-]{{0,{MAX_ID_CHARS - 1}}}")
-
-# Spaces, '#', '?', '%', '\\', '/', controls and bidirectional controls (which can make a
-# name read differently from what it is).
-_UNSAFE = re.compile("[\\s#?%\\\\/\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
-                     "\u2066-\u2069]")
 
 
 class RefusedFile(Exception):
@@ -111,7 +101,7 @@ def scan(folder: str, root: Path, problems: Problems, depth: int) -> list[Entry]
     return entries
 
 
-def _refused(entry: os.DirEntry, root: Path) -> str | None:
+def _refused(entry: os.DirEntry[str], root: Path) -> str | None:
     try:  # the listing's file types answer without a system call for all but links
         is_link = entry.is_symlink()
         if not is_link and (entry.is_dir(follow_symlinks=False)
@@ -133,7 +123,7 @@ def _refused(entry: os.DirEntry, root: Path) -> str | None:
     return None
 
 
-def _is_dir(entry: os.DirEntry) -> bool:
+def _is_dir(entry: os.DirEntry[str]) -> bool:
     try:
         return entry.is_dir(follow_symlinks=False)
     except OSError:
@@ -146,19 +136,3 @@ def check_tree(folder: Path, root: Path, problems: Problems, depth: int = 1) -> 
     for entry in scan(os.fspath(folder), root, problems, depth):
         if entry.is_dir:
             check_tree(folder / entry.name, root, problems, depth + 1)
-
-
-def id_problem(name: str, strict: bool = True) -> str | None:
-    """Why ``name`` cannot be an id, with a suggested one; None when it can. An incident's
-    folder (``strict``) is a URL path segment; an update's file name an HTML fragment, which
-    only must not hold what breaks or disguises a URL (``2026-11-20T233000+0100`` is fine)."""
-    if (_SAFE_ID.fullmatch(name) if strict else not _UNSAFE.search(name)
-            and len(name) <= MAX_ID_CHARS) and not name.endswith("."):
-        return None
-    from slugify import slugify  # only for a name that needs another: a tenth of check's start
-
-    suggestion = slugify(name, max_length=MAX_ID_CHARS, word_boundary=True) or "incident"
-    return (f'"{name.encode("unicode_escape").decode()}" cannot be an id: ids are URL path '
-            f"segments of at most {MAX_ID_CHARS} letters, digits, '-', '_' and '.' (no spaces,"
-            " '#', '?', '%', '\\' or invisible characters), starting with a letter or digit;"
-            f' rename it, e.g. to "{suggestion}"')

@@ -19,7 +19,8 @@ from .config import SiteConfig
 from .language_settings import LanguageSettings
 from .model import Incident
 from .problems import Problems
-from .rules import is_open
+from .status import owes_updates
+from .wording import format_duration
 
 # Not prose: replaced by spaces (newlines kept) so that offsets still give the file's lines.
 _NOT_PROSE = re.compile(
@@ -217,13 +218,11 @@ def sentences(prose: str) -> Iterator[tuple[int, str]]:
 def _promise(config: SiteConfig, incident: Incident, now: datetime, problems: Problems) -> None:
     """The latest update of an open incident says when the next one comes."""
     latest = incident.latest_posted(now)
-    if not is_open(incident, now) or latest is None or latest.next_update:
+    if not owes_updates(incident, now) or latest is None or latest.next_update:
         return
     prose = visible(latest.message)
     if any(p.search(prose) for p in config.language.promise_patterns):
         return
-    from .page_views import format_duration  # the pages' code: not imported by every check
-
     problems.warn(latest.source, latest.body_line or latest.line,
                   "missing promise: this update of an open incident does not say when the next "
                   "update comes; add `next_update: 30m` to its front matter or write e.g. "

@@ -17,6 +17,13 @@ from typing import Any
 
 from . import files, parallel
 from .config import SiteConfig
+from .content_format import (
+    INCIDENT_FILE,
+    POSTMORTEM_FILE,
+    IncidentFolder,
+    id_problem,
+    incident_folders,
+)
 from .frontmatter import Document, FrontMatterError, LineDict, LineList, parse
 from .limits import markdown_problem
 from .model import Incident, Postmortem, Update
@@ -30,10 +37,13 @@ from .vocabulary import (
     MAINTENANCE_STATUSES,
     ROLES,
     VISIBILITIES,
+    ComponentStatus,
+    Indicator,
+    Member,
+    Role,
+    member,
 )
 
-INCIDENT_FILE = "incident.md"
-POSTMORTEM_FILE = "postmortem.md"
 INCIDENT_KEYS = {"title", "type", "impact", "components", "scheduled_for", "scheduled_until",
                  "detected_at", "internal", "visibility", "roles"}
 UPDATE_KEYS = {"at", "status", "components", "next_update", "internal"}
@@ -56,7 +66,7 @@ def load_incidents(config: SiteConfig, problems: Problems) -> list[Incident]:
         return []
     incidents: list[Incident] = []
     with _collector_paused():
-        folders = _incident_folders(root, problems)
+        folders = incident_folders(root, problems)
         chunks = parallel.split(folders, parallel.processes(len(folders), PARALLEL_FOLDERS))
         for found, found_problems in parallel.map_chunks(_read_folders, chunks, config,
                                                          problems.root):
@@ -66,7 +76,7 @@ def load_incidents(config: SiteConfig, problems: Problems) -> list[Incident]:
     return incidents
 
 
-def _read_folders(config: SiteConfig, root: Path, folders: list[tuple[Path, list[str]]]
+def _read_folders(config: SiteConfig, root: Path, folders: list[IncidentFolder]
                   ) -> tuple[list[Incident], list[Problem]]:
     """Read some incident folders (maybe in a worker process): incidents and problems."""
     problems = Problems(root=root)
@@ -106,40 +116,6 @@ def _to_oldest_generation() -> None:
     gc.unfreeze()  # and from there into the oldest one
 
 
-def _incident_folders(root: Path, problems: Problems) -> list[tuple[Path, list[str]]]:
-    """Folders holding incident.md, each with its other ``*.md`` names (sorted);
-    ``_``-prefixed folders (templates) are not content. One walk applies the repository's
-    file policy (``files.scan``): links out of it, links to folders, special files,
-    unreadable and too deep folders are problems, as are hidden Markdown files."""
-    found: list[tuple[Path, list[str]]] = []
-    _walk(os.fspath(root), problems, found, 1)
-    return found
-
-
-def _walk(dirpath: str, problems: Problems, found: list[tuple[Path, list[str]]],
-          depth: int) -> None:
-    entries = files.scan(dirpath, problems.root, problems, depth)
-    here = Path(dirpath)
-    for entry in entries:
-        if entry.name.startswith(".") and entry.name.endswith(".md"):
-            problems.add(here / entry.name, 1, "a hidden Markdown file is never published, "
-                         "yet looks like content; remove the leading '.' or delete it")
-    names = [e.name for e in entries if not e.is_dir and e.name.endswith(".md")
-             and not e.name.startswith(".")]
-    dirnames = [e.name for e in entries if e.is_dir and not e.name.startswith(("_", "."))]
-    if INCIDENT_FILE in names:
-        found.append((here, [name for name in names if name != INCIDENT_FILE]))
-        for nested in dirnames:
-            problems.add(here / nested, 1, "folders inside an incident folder are not read; "
-                         "move its files up into the incident folder or out of incidents/")
-        return
-    for name in names:
-        problems.add(here / name, 1, "this Markdown file is not inside an incident "
-                     "folder; put it in a folder with an incident.md")
-    for name in dirnames:
-        _walk(os.path.join(dirpath, name), problems, found, depth + 1)
-
-
 @dataclass
 class _FolderReader:
     config: SiteConfig
@@ -151,7 +127,7 @@ class _FolderReader:
     public: bool = True  # the incident being read is public (no `visibility: internal`)
 
     def read(self) -> Incident | None:
-        if (why := files.id_problem(self.folder.name)) is not None:
+        if (why := id_problem(self.folder.name)) is not None:
             self.problems.add(self.folder / INCIDENT_FILE, 1, f"the folder name {why}")
         doc = self.document(self.folder / INCIDENT_FILE)
         if doc is None:
@@ -215,11 +191,11 @@ class _FolderReader:
                 ok = False
         return ok
 
-    def choice(self, doc: Document, key: str, allowed: tuple[str, ...], default: str,
-               hint: str = "") -> str | None:
+    def choice(self, doc: Document, key: str, allowed: tuple[Member, ...], default: str,
+               hint: str = "") -> Member | None:
         value = doc.meta.get(key, default)
-        if value in allowed:
-            return value
+        if (found := member(value, allowed)) is not None:
+            return found
         self.error(doc, key, f'{key} "{value}" is not allowed{did_you_mean(str(value), allowed)}; '
                    f"use one of {one_of(allowed)}{hint}")
         return None
@@ -271,7 +247,7 @@ class _FolderReader:
         self.check_keys(doc, INCIDENT_KEYS, ("title",))
         self.public = doc.meta.get("visibility") != "internal"
         kind = self.choice(doc, "type", INCIDENT_TYPES, "incident")
-        default_impact = "maintenance" if kind == "maintenance" else "none"
+        default_impact: Indicator = "maintenance" if kind == "maintenance" else "none"
         impact = self.choice(doc, "impact", INCIDENT_IMPACTS, default_impact)
         if impact == "maintenance" and kind == "incident":
             self.error(doc, "impact", 'impact "maintenance" is only for maintenance; add '
@@ -344,7 +320,7 @@ class _FolderReader:
             self.error(doc, "next_update", "next_update must be later than the update's "
                        '"at"; write a time after it or a duration such as 30m')
         update_id = doc.path.stem
-        if (why := files.id_problem(update_id, strict=False)) is not None:
+        if (why := id_problem(update_id, strict=False)) is not None:
             self.problems.add(doc.path, 1, f"the file name {why} (then .md)")
         components = self.component_changes(doc)
         if not (complete and status and at):
@@ -367,7 +343,7 @@ class _FolderReader:
             return ""
         return value
 
-    def roles(self, doc: Document) -> dict[str, str]:
+    def roles(self, doc: Document) -> dict[Role, str]:
         value = doc.meta.get("roles")
         if value is None:
             return {}
@@ -375,19 +351,20 @@ class _FolderReader:
             self.error(doc, "roles", "roles maps each role to a name or handle, e.g. "
                        "'roles: {commander: \"@ana\", communications: \"@raj\"}'")
             return {}
-        roles: dict[str, str] = {}
-        for role, who in value.items():
-            if role not in ROLES:
-                self.problems.add(doc.path, value.lines[role], f'unknown role "{role}"'
-                                  f"{did_you_mean(str(role), ROLES)}; use {one_of(ROLES)}")
+        roles: dict[Role, str] = {}
+        for key, who in value.items():
+            role = member(key, ROLES)
+            if role is None:
+                self.problems.add(doc.path, value.lines[key], f'unknown role "{key}"'
+                                  f"{did_you_mean(str(key), ROLES)}; use {one_of(ROLES)}")
             elif not isinstance(who, str) or not who.strip():
-                self.problems.add(doc.path, value.lines[role], f'role "{role}" needs a name '
+                self.problems.add(doc.path, value.lines[key], f'role "{role}" needs a name '
                                   "or handle, quoted if it starts with @")
             else:
                 roles[role] = who.strip()
         return roles
 
-    def component_changes(self, doc: Document) -> dict[str, str]:
+    def component_changes(self, doc: Document) -> dict[str, ComponentStatus]:
         value = doc.meta.get("components")
         if value is None:
             return {}
@@ -395,14 +372,14 @@ class _FolderReader:
             self.error(doc, "components", "components in an update maps component ids to their "
                        "status from now on, e.g. 'api: partial_outage'")
             return {}
-        changes: dict[str, str] = {}
-        for cid, status in value.items():
+        changes: dict[str, ComponentStatus] = {}
+        for cid, written in value.items():
             line = value.lines[cid]
             if not self.known_component(doc.path, str(cid), line):
                 continue
-            if status not in COMPONENT_STATUSES:
-                self.problems.add(doc.path, line, f'component status "{status}" is not allowed'
-                                  f"{did_you_mean(str(status), COMPONENT_STATUSES)}; use one of "
+            if (status := member(written, COMPONENT_STATUSES)) is None:
+                self.problems.add(doc.path, line, f'component status "{written}" is not allowed'
+                                  f"{did_you_mean(str(written), COMPONENT_STATUSES)}; use one of "
                                   f"{one_of(COMPONENT_STATUSES)}")
                 continue
             changes[str(cid)] = status

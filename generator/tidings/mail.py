@@ -17,7 +17,9 @@ from email.utils import format_datetime, formataddr
 from urllib.parse import unquote, urlsplit
 
 from .config import SiteConfig
-from .notify import Notice, PostError, facts, summary_line, within
+from .notices import Notice
+from .payloads import facts, summary_line
+from .posting import PostError, within
 from .render import markdown_to_html, markdown_to_text
 
 SUBMISSION_PORT = 587

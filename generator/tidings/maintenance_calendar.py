@@ -58,7 +58,8 @@ def calendar(config: SiteConfig, path: str, name: str, events: Iterable[Event]) 
     cal.add_component(utc_timezone())  # RFC 5545: a calendar holds at least one component
     for event in sorted(events, key=lambda e: (e.DTSTART, str(e["UID"]))):
         cal.add_component(event)
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()
+    return ical
 
 
 def utc_timezone() -> Timezone:
@@ -82,13 +83,14 @@ def maintenance_event(snapshot: Snapshot, incident: Incident) -> Event | None:
     config, now = snapshot.config, snapshot.now
     # The window's start and end move the derived status (scheduled, in progress, completed)
     # and the description with it: calendar apps take the new text only when these move too.
-    changes = sorted(set(published.events(incident, now)))
+    state = snapshot.state(incident)
+    changes = sorted(set(published.events(state, now)))
     stamp = changes[-1] if changes else start
     event = Event()
     event.add("uid", published.incident_tag(config, incident))
     event.add("dtstamp", stamp)
     event.add("last-modified", stamp)
-    event.add("created", published.created_at(incident, now) or start)
+    event.add("created", published.created_at(state) or start)
     event.add("sequence", len(changes))  # grows with every change, so apps take the newest
     event.add("dtstart", start)
     event.add("dtend", end)
@@ -110,7 +112,7 @@ def description(snapshot: Snapshot, incident: Incident) -> vText:
         lines.append(f"Affected: {', '.join(names)}")
     if incident.summary.strip():
         lines += ["", markdown_to_text(incident.summary)]
-    posted = published.updates(incident, snapshot.now)
+    posted = state.updates
     if posted:
         lines += ["", f"Latest update: {markdown_to_text(with_internal_note(posted[-1]))}"]
     lines += ["", f"Details: {published.incident_link(config, incident)}"]

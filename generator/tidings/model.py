@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from .vocabulary import ComponentStatus, IncidentType, Indicator, Role, UpdateStatus, Visibility
+
 
 @dataclass
 class Update:
@@ -13,9 +15,9 @@ class Update:
 
     id: str  # the file name without .md; unique within its incident
     at: datetime  # UTC
-    status: str
+    status: UpdateStatus
     message: str  # Markdown
-    components: dict[str, str]  # component id -> component status from this update on
+    components: dict[str, ComponentStatus]  # component id -> its status from this update on
     next_update: datetime | None
     source: Path
     line: int  # line of `at`, for messages about this update
@@ -36,9 +38,9 @@ class Incident:
     """An incident or a maintenance; its folder name is its id and URL slug."""
 
     id: str
-    kind: str  # "incident" or "maintenance"
+    kind: IncidentType
     title: str
-    impact: str
+    impact: Indicator
     components: list[str]
     summary: str  # Markdown, shown above the timeline
     source: Path  # the incident.md file
@@ -50,8 +52,8 @@ class Incident:
     summary_line: int = 0  # line where the summary starts
     detected_at: datetime | None = None  # when the problem was noticed, before any update
     internal: str = ""  # Markdown for internal readers only
-    visibility: str = "public"  # "internal": shown only on the internal page
-    roles: dict[str, str] = field(default_factory=dict)  # commander, communications
+    visibility: Visibility = "public"  # "internal": shown only on the internal page
+    roles: dict[Role, str] = field(default_factory=dict)  # role -> who
 
     @property
     def is_maintenance(self) -> bool:

@@ -8,7 +8,6 @@ templates.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
@@ -18,28 +17,42 @@ from markupsafe import Markup
 from . import urls
 from .config import Component, SiteConfig
 from .model import Incident, Update
-from .render import markdown_to_html, markdown_to_text
+from .render import Renderer
 from .status import Snapshot
 from .timestamps import iso
 from .uptime import ComponentUptime, DayUptime
 from .uptime import months as uptime_months
-from .vocabulary import COMPONENT_STATUS_LABELS, STATUS_LABELS, worst
+from .vocabulary import (
+    COMPONENT_STATUS_LABELS,
+    IMPACT_LABELS,
+    IMPACTS,
+    ROLE_LABELS,
+    STATUS_LABELS,
+    ComponentStatus,
+    IncidentType,
+    Indicator,
+    UpdateStatus,
+    Visibility,
+    worst,
+)
+from .wording import (
+    format_ago,
+    format_date,
+    format_downtime,
+    format_duration,
+    format_month,
+    format_percent,
+    format_relative,
+    format_time,
+    format_window,
+    month_name,
+)
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
-IMPACT_LABELS: dict[str, str] = {
-    "none": "No impact",
-    "minor": "Minor",
-    "major": "Major",
-    "critical": "Critical",
-    "maintenance": "Maintenance",
-}
-ROLE_LABELS = {"commander": "Incident commander", "communications": "Communications lead"}
 EXCERPT_CHARS = 280
 _HEADING = re.compile(r"^\s{0,3}#{1,6}(\s|$)")
 
 
-# --- times, durations, percentages -------------------------------------------------------
+# --- moments: an instant as pages print it ------------------------------------------
 
 @dataclass(frozen=True)
 class Moment:
@@ -50,81 +63,8 @@ class Moment:
     ago: str = ""  # "12 minutes ago" as of the build; tidings.js brings it up to date
 
 
-def format_time(moment: datetime, zone: tzinfo) -> str:
-    """``23 Nov 2026, 16:15 CET``: English month names whatever the build machine's locale."""
-    local = moment.astimezone(zone)
-    return (f"{local.day} {MONTHS[local.month - 1][:3]} {local.year}, "
-            f"{local:%H:%M} {local.tzname() or 'UTC'}")
-
-
-def format_date(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1][:3]} {day.year}"
-
-
 def moment(value: datetime | None, zone: tzinfo) -> Moment | None:
     return None if value is None else Moment(iso(value), format_time(value, zone))
-
-
-def format_window(start: datetime | None, end: datetime | None, zone: tzinfo) -> str:
-    """A maintenance window; the date is not repeated when it ends on the day it starts."""
-    if start is None:
-        return ""
-    if end is None:
-        return f"from {format_time(start, zone)}"
-    a, b = start.astimezone(zone), end.astimezone(zone)
-    if a.date() == b.date():
-        return f"{format_date(a.date())}, {a:%H:%M} – {b:%H:%M} {b.tzname() or 'UTC'}"
-    return f"{format_time(start, zone)} – {format_time(end, zone)}"
-
-
-def format_duration(span: timedelta | None) -> str:
-    """``1 h 10 min``, ``2 d 3 h``, ``under a minute``."""
-    if span is None:
-        return ""
-    minutes = int(span.total_seconds() // 60)
-    if minutes < 1:
-        return "under a minute"
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return f"{days} d {hours} h" if hours else f"{days} d"
-    if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{minutes} min"
-
-
-def format_ago(span: timedelta) -> str:
-    """``4 days``, ``2 hours``, ``25 minutes``: the largest unit that fits, rounded as
-    tidings.js rounds it, so the build's words and the script's agree."""
-    seconds = max(span.total_seconds(), 0)
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            count = int(seconds / size + 0.5)
-            return f"{count} {unit}{'s' if count > 1 else ''}"
-    return "under a minute"
-
-
-def format_relative(moment: datetime, now: datetime) -> str:
-    """``12 minutes ago``, ``in 10 minutes``, ``just now``: the words tidings.js writes too."""
-    seconds = (moment - now).total_seconds()
-    if abs(seconds) < 60:
-        return "just now"
-    words = format_ago(abs(moment - now))
-    return f"in {words}" if seconds > 0 else f"{words} ago"
-
-
-def format_percent(value: float | None) -> str:
-    """Rounded down, so a day with any downtime never reads 100 %."""
-    if value is None:
-        return "no data"
-    if value >= 100:
-        return "100 %"
-    return f"{math.floor(value * 100) / 100:.2f} %"
-
-
-def month_heading(value: datetime, zone: tzinfo) -> str:
-    local = value.astimezone(zone)
-    return f"{MONTHS[local.month - 1]} {local.year}"
 
 
 # --- components and uptime ---------------------------------------------------------------
@@ -136,7 +76,7 @@ class ComponentRef:
     id: str
     name: str
     url: str
-    status: str
+    status: ComponentStatus
     status_label: str
 
 
@@ -177,7 +117,7 @@ class ComponentView:
     description: str
     group: str | None
     url: str
-    status: str
+    status: ComponentStatus
     status_label: str
     uptime: UptimeView
     feeds: dict[str, str] = field(default_factory=dict)  # name -> site-relative URL
@@ -187,7 +127,7 @@ class ComponentView:
 class GroupView:
     name: str | None
     components: list[ComponentView]
-    status: str  # the worst status of its components
+    status: ComponentStatus  # the worst status of its components
     status_label: str
 
     @property
@@ -209,8 +149,7 @@ def day_view(component_id: str, day: DayUptime, incidents: list[DayLink]) -> Day
              else "operational"]
     downtime = day.downtime
     if downtime > 0:
-        lost = "under a minute" if downtime < 1 else format_duration(timedelta(minutes=downtime))
-        words.append(f"{lost} of downtime")
+        words.append(f"{format_downtime(downtime)} of downtime")
     else:
         words.append("no downtime")
     words.append(f"{format_percent(day.percent)} uptime")
@@ -227,7 +166,7 @@ def uptime_view(uptime: ComponentUptime, links: dict[date, list[DayLink]]) -> Up
                   if n <= len(days)],
         days=days,
         incident_days=[d for d in reversed(days) if d.incidents],
-        months=[(MONTHS[m.month - 1][:3], f"{MONTHS[m.month - 1]} {m.year}", format_percent(p))
+        months=[(month_name(m.month, short=True), format_month(m.year, m.month), format_percent(p))
                 for m, p in uptime_months(uptime)[-UPTIME_MONTHS:]],
         first_day=format_date(uptime.days[0].day) if uptime.days else "",
         last_day=format_date(uptime.days[-1].day) if uptime.days else "",
@@ -248,7 +187,7 @@ class HistoryDay:
 @dataclass(frozen=True)
 class UpdateView:
     id: str
-    status: str
+    status: UpdateStatus
     status_label: str
     at: Moment
     html: Markup
@@ -264,12 +203,12 @@ class IncidentView:
     id: str
     url: str
     title: str
-    kind: str
+    kind: IncidentType
     is_maintenance: bool
-    impact: str
+    impact: Indicator
     impact_label: str
     impact_explained: str
-    status: str
+    status: UpdateStatus
     status_label: str
     is_open: bool
     live: bool  # affecting components now: an open incident or maintenance under way
@@ -290,7 +229,7 @@ class IncidentView:
     postmortem_published: Moment | None
     # The internal audience only (the public content has none of these):
     internal_html: Markup = Markup("")
-    visibility: str = "public"
+    visibility: Visibility = "public"
     roles: tuple[tuple[str, str], ...] = ()  # (role label, who)
 
 
@@ -305,8 +244,9 @@ class ExecutiveLine:
 class Views:
     """Builds views from one Snapshot; per-component results are computed once and reused."""
 
-    def __init__(self, snapshot: Snapshot):
+    def __init__(self, snapshot: Snapshot, renderer: Renderer):
         self.snapshot = snapshot
+        self.renderer = renderer
         self.config: SiteConfig = snapshot.config
         self.zone = self.config.timezone
         self.now = snapshot.now
@@ -319,11 +259,11 @@ class Views:
         self._by_component: dict[str, list[Incident]] | None = None
 
     # components
-    def ref(self, component_id: str, status: str) -> ComponentRef:
+    def ref(self, component_id: str, status: ComponentStatus) -> ComponentRef:
         component = self._components.get(component_id)
         name = component.name if component else component_id
         return ComponentRef(component_id, name, urls.component(component_id), status,
-                            COMPONENT_STATUS_LABELS.get(status, status))
+                            COMPONENT_STATUS_LABELS[status])
 
     def component(self, component_id: str) -> ComponentView:
         if component_id not in self._component_views:
@@ -370,7 +310,7 @@ class Views:
                 continue
             day, end = max(self.local_day(span[0]), first), min(self.local_day(span[1]), last)
             link = DayLink(incident.title, urls.incident(incident.id),
-                           IMPACT_LABELS.get(incident.impact, incident.impact))
+                           IMPACT_LABELS[incident.impact])
             while day <= end:
                 found.setdefault(day, []).append(link)
                 day += timedelta(days=1)
@@ -414,12 +354,12 @@ class Views:
 
     def update(self, update: Update) -> UpdateView:
         return UpdateView(
-            update.id, update.status, STATUS_LABELS.get(update.status, update.status),
+            update.id, update.status, STATUS_LABELS[update.status],
             self.instant(update.at),
-            Markup(markdown_to_html(update.message)),
+            Markup(self.renderer.html(update.message)),
             [self.ref(cid, status) for cid, status in update.components.items()],
             self.moment(update.next_update),
-            Markup(markdown_to_html(update.internal)),
+            Markup(self.renderer.html(update.internal)),
         )
 
     def incident(self, incident: Incident) -> IncidentView:
@@ -430,10 +370,10 @@ class Views:
 
     def _incident(self, incident: Incident) -> IncidentView:
         state = self.snapshot.state(incident)
-        published = incident.posted(self.now)
+        published = state.updates
         latest = published[-1] if published else None
         effect = state.component_status
-        postmortem = incident.published_postmortem(self.now)
+        postmortem = state.postmortem
         return IncidentView(
             id=incident.id,
             url=urls.incident(incident.id),
@@ -441,10 +381,10 @@ class Views:
             kind=incident.kind,
             is_maintenance=incident.is_maintenance,
             impact=incident.impact,
-            impact_label=IMPACT_LABELS.get(incident.impact, incident.impact),
+            impact_label=IMPACT_LABELS[incident.impact],
             impact_explained=self.config.severity.get(incident.impact, ""),
             status=state.status,
-            status_label=STATUS_LABELS.get(state.status, state.status),
+            status_label=STATUS_LABELS[state.status],
             is_open=state.is_open,
             live=state.is_open and state.status != "scheduled",
             started=self.moment(state.started_at),
@@ -461,17 +401,17 @@ class Views:
             overdue=state.overdue,
             overdue_by=format_ago(self.now - state.next_update_due)
             if state.overdue and state.next_update_due else "",
-            summary_html=Markup(markdown_to_html(incident.summary)),
+            summary_html=Markup(self.renderer.html(incident.summary)),
             postmortem_url=urls.postmortem(incident.id) if postmortem else None,
             postmortem_published=self.moment(postmortem.published) if postmortem else None,
-            internal_html=Markup(markdown_to_html(incident.internal)),
+            internal_html=Markup(self.renderer.html(incident.internal)),
             visibility=incident.visibility,
             roles=tuple((ROLE_LABELS[r], who) for r, who in incident.roles.items()),
         )
 
     def executive_summary(self) -> list[ExecutiveLine]:
         """Every open incident, worst impact first (then the longest running), in words."""
-        rank = {level: n for n, level in enumerate(("critical", "major", "minor", "none"))}
+        rank: dict[str, int] = {level: n for n, level in enumerate(reversed(IMPACTS))}
         open_ = sorted(self.snapshot.open_incidents, key=lambda i: (
             rank.get(i.impact, len(rank)), self.snapshot.state(i).started_at or self.now, i.id))
         return [self._executive_line(self.incident(i)) for i in open_]
@@ -492,19 +432,20 @@ class Views:
 
     def timeline(self, incident: Incident) -> list[UpdateView]:
         """Every published update, newest first."""
-        return [self.update(u) for u in reversed(incident.posted(self.now))]
+        return [self.update(u) for u in reversed(self.snapshot.state(incident).updates)]
 
     def postmortem_html(self, incident: Incident) -> Markup:
-        return Markup(markdown_to_html(incident.postmortem.body if incident.postmortem else "",
-                                       document=True))
+        report = self.snapshot.state(incident).postmortem
+        return Markup(self.renderer.html(report.body if report else "", document=True))
 
     def postmortem_excerpt(self, incident: Incident) -> str:
-        """The first words of the postmortem, plain text, cut at a word."""
-        if incident.postmortem is None:
+        """The first words of the published postmortem, plain text, cut at a word."""
+        report = self.snapshot.state(incident).postmortem
+        if report is None:
             return ""
-        body = "\n".join(line for line in incident.postmortem.body.splitlines()
+        body = "\n".join(line for line in report.body.splitlines()
                          if not _HEADING.match(line))  # the opening words, not the headings
-        text = " ".join(markdown_to_text(body, document=True).split())
+        text = " ".join(self.renderer.text(body, document=True).split())
         if len(text) <= EXCERPT_CHARS:
             return text
         return text[:EXCERPT_CHARS].rsplit(" ", 1)[0] + " …"

@@ -12,22 +12,28 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from . import urls
 from .communication import communication_context
 from .model import Incident
-from .page_views import IMPACT_LABELS, IncidentView, Views, format_duration, month_heading
+from .page_views import IncidentView, Views
+from .render import Renderer
 from .status import Snapshot
 from .vocabulary import (
     COMPONENT_STATUS_EXPLAINED,
     COMPONENT_STATUS_LABELS,
     COMPONENT_STATUSES,
+    IMPACT_LABELS,
     IMPACTS,
+    INDICATORS,
     MAINTENANCE_STATUSES,
+    STATUS_EXPLAINED,
     STATUS_LABELS,
+    Indicator,
 )
+from .wording import format_duration, month_heading
 
 HISTORY_PAGE_SIZE = 25
 POSTMORTEMS_PAGE_SIZE = 25
@@ -37,17 +43,8 @@ RECENT_DAYS = 15  # the overview's recent history, as Statuspage shows it
 OVERVIEW_BARS_LIMIT = 50  # above this many components the overview links to the bars
 STALE_AFTER_MINUTES = 30  # a page this old says "may be out of date": CI may have stalled
 
-INCIDENT_STATUS_EXPLAINED: dict[str, str] = {
-    "investigating": "We know something is wrong and are finding out what.",
-    "identified": "We found the cause and are working on a fix.",
-    "monitoring": "A fix is in place; we are watching that it holds.",
-    "resolved": "The problem is fixed and the service works normally.",
-    "scheduled": "Planned work, announced in advance; nothing has changed yet.",
-    "in_progress": "The planned work is happening now.",
-    "verifying": "The work is done; we are checking that everything works.",
-    "completed": "The planned work is finished.",
-}
 ATOM, RSS = "application/atom+xml", "application/rss+xml"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -99,7 +96,7 @@ class Pager:
     links: list[tuple[int, str | None]]  # (page number, URL); None marks a gap ("…")
 
 
-def paginate(items: list, size: int) -> list[list]:
+def paginate(items: list[T], size: int) -> list[list[T]]:
     return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
 
 
@@ -118,10 +115,10 @@ def pager(number: int, count: int, total: int, url_of: Callable[[int], str]) -> 
 class SiteBuilder:
     """Turns one Snapshot into the list of pages."""
 
-    def __init__(self, snapshot: Snapshot, outputs: Iterable[str] = ()):
+    def __init__(self, snapshot: Snapshot, renderer: Renderer, outputs: Iterable[str] = ()):
         self.snapshot = snapshot
         self.config = snapshot.config
-        self.views = Views(snapshot)
+        self.views = Views(snapshot, renderer)
         self.outputs = sorted(outputs)
         self.by_component = self.views.by_component()
         self.feeds = [
@@ -151,7 +148,7 @@ class SiteBuilder:
         pages += [self.component(c.id) for c in self.config.components]
         for incident in self.snapshot.incidents:
             pages.append(self.incident(incident))
-            if incident.published_postmortem(self.snapshot.now) is not None:
+            if self.snapshot.state(incident).postmortem is not None:
                 pages.append(self.postmortem(incident))
         nav = [(p.nav_title, p.source_name) for p in pages if p.nav_title]
         return Site(pages, self.common(pages), nav)
@@ -260,7 +257,7 @@ class SiteBuilder:
     def postmortems(self) -> list[SitePage]:
         published = sorted(
             (i for i in self.snapshot.incidents
-             if i.published_postmortem(self.snapshot.now) is not None),
+             if self.snapshot.state(i).postmortem is not None),
             key=lambda i: (i.postmortem.published, i.id) if i.postmortem else (None, i.id),
             reverse=True)
         chunks = paginate(published, POSTMORTEMS_PAGE_SIZE)
@@ -320,15 +317,14 @@ class SiteBuilder:
         def build() -> dict[str, Any]:
             return {
                 "severity": [(IMPACT_LABELS[level], level,
-                              self.config.severity.get(level, "")) for level in
-                             (*IMPACTS, "maintenance")],
+                              self.config.severity.get(level, "")) for level in INDICATORS],
                 "component_statuses": [(COMPONENT_STATUS_LABELS[s], s,
                                         COMPONENT_STATUS_EXPLAINED[s])
                                        for s in COMPONENT_STATUSES],
-                "incident_statuses": [(STATUS_LABELS[s], s, INCIDENT_STATUS_EXPLAINED[s])
+                "incident_statuses": [(STATUS_LABELS[s], s, STATUS_EXPLAINED[s])
                                       for s in ("investigating", "identified", "monitoring",
                                                 "resolved")],
-                "maintenance_statuses": [(STATUS_LABELS[s], s, INCIDENT_STATUS_EXPLAINED[s])
+                "maintenance_statuses": [(STATUS_LABELS[s], s, STATUS_EXPLAINED[s])
                                          for s in MAINTENANCE_STATUSES],
                 "groups": self.views.groups(),
                 "cadence": format_duration(self.config.update_cadence),
@@ -389,11 +385,12 @@ class SiteBuilder:
 
 def worst_first(incidents: list[IncidentView]) -> list[IncidentView]:
     """Open incidents by impact, the worst first, then the newest first."""
-    rank = {impact: n for n, impact in enumerate(IMPACTS)}
+    rank: dict[Indicator, int] = {impact: n for n, impact in enumerate(IMPACTS)}
     newest = sorted(incidents, key=lambda i: i.started.iso if i.started else "", reverse=True)
     return sorted(newest, key=lambda i: rank.get(i.impact, 0), reverse=True)
 
 
-def build_site(snapshot: Snapshot, outputs: Iterable[str] = ()) -> Site:
+def build_site(snapshot: Snapshot, outputs: Iterable[str] = (),
+               renderer: Renderer | None = None) -> Site:
     """Every page of the site for one snapshot; ``outputs`` are the generated file paths."""
-    return SiteBuilder(snapshot, outputs).build()
+    return SiteBuilder(snapshot, renderer or Renderer(), outputs).build()

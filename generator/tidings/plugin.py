@@ -26,20 +26,19 @@ from mkdocs.structure.pages import Page
 
 from . import urls
 from .config import Audience
-from .outputs import generated_files
 from .page_html import THEME_DIR, autoescape
-from .pages import Site, SitePage, build_site
+from .pages import Site, SitePage
+from .pipeline import Build, Project
 from .problems import ContentError
-from .project import load_project
-from .render import prerender_history
+from .render import Renderer
 from .timestamps import TimestampError, build_now
+from .vocabulary import AUDIENCES
 
 log = logging.getLogger("mkdocs.plugins.tidings")
 
 
 # `tidings build|serve --audience` passes its choice to the MkDocs child through this variable.
 AUDIENCE_ENV = "TIDINGS_AUDIENCE"
-AUDIENCES = ("public", "internal")
 INTERNAL_SITE_DIR = "site-internal"
 
 
@@ -60,6 +59,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         self.nav_sources: set[str] = set()
         self.serving = False
         self.serve_errors: list[str] = []  # content errors while serving the last good site
+        self.renderer = Renderer()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defined so that MkDocs keeps this plugin across ``serve``'s rebuilds."""
@@ -72,37 +72,20 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
             raise PluginError("tidings: use_directory_urls must stay true in mkdocs.yml; "
                               "the site keeps Statuspage's URLs such as /incidents/<id>/")
         register_theme(config)
-        self.config_path = (Path(config.config_file_path).parent / self.config.config).resolve()
-        self.root = self.config_path.parent
-        try:
-            now = build_now()
-        except TimestampError as exc:
-            raise PluginError(str(exc)) from None
-        folders = [Path(config.docs_dir)] + ([Path(config.theme.custom_dir)]
-                                             if config.theme.custom_dir else [])
-        audience = self.audience()
-        if audience == "internal" and Path(config.site_dir).name == "site":
-            # Never over the public site: the internal one has its own folder by default.
-            config.site_dir = str(Path(config.site_dir).with_name(INTERNAL_SITE_DIR))
-        project = load_project(self.root, now, self.config_path, folders, audience)
+        if self.audience() == "internal":
+            config.site_dir = internal_site_dir(config.site_dir)
+        build = self.build(config)
+        project = build.checked()
         self.incidents_path = project.config.incidents_path
         self.serve_errors = []
         if project.problems.errors:
-            message = content_error_message(ContentError(project.problems.errors))
-            if not (self.serving and self.site is not None):
-                raise PluginError(message)
-            # While serving, a half-typed update must not take the site away: the last good
-            # site is built again, with the problems on every page and in the terminal.
-            log.error(message)
-            self.serve_errors = [str(p) for p in project.problems.errors]
+            self.keep_last_good_site(project)
         else:
             for warning in project.problems.warnings:  # an overdue update never stops the page
                 log.info(str(warning))
-            snapshot = project.snapshot(now)
-            prerender_history(snapshot.incidents)  # on the other cores, for large histories
-            self.outputs = generated_files(snapshot)
-            self.site = build_site(snapshot, self.outputs)
-            config.site_url = config.site_url or snapshot.config.base_url
+            built = build.site(project)
+            self.outputs, self.site = built.outputs, built.site
+            config.site_url = config.site_url or built.snapshot.config.base_url
         assert self.site is not None
         self.pages = {page.source_name: page for page in self.site.pages}
         self.own_nav = config.nav is None
@@ -111,13 +94,36 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         config.theme["favicon"] = urls.brand(favicon) if favicon else urls.DEFAULT_FAVICON
         return config
 
+    def build(self, config: MkDocsConfig) -> Build:
+        """This build of the site; a serve session keeps one renderer for all its rebuilds."""
+        self.config_path = (Path(config.config_file_path).parent / self.config.config).resolve()
+        self.root = self.config_path.parent
+        try:
+            now = build_now()
+        except TimestampError as exc:
+            raise PluginError(str(exc)) from None
+        folders = [Path(config.docs_dir)] + ([Path(config.theme.custom_dir)]
+                                             if config.theme.custom_dir else [])
+        return Build(self.root, now, self.config_path, folders, self.audience(),
+                     self.renderer)
+
+    def keep_last_good_site(self, project: Project) -> None:
+        """Stop the build on content errors; while serving, a half-typed update must not take
+        the site away: the last good site is built again, with the problems on every page
+        and in the terminal."""
+        message = content_error_message(ContentError(project.problems.errors))
+        if not (self.serving and self.site is not None):
+            raise PluginError(message)
+        log.error(message)
+        self.serve_errors = [str(p) for p in project.problems.errors]
+
     def audience(self) -> Audience:
         """``tidings build --audience`` (through the environment), else the plugin option."""
         value = os.environ.get(AUDIENCE_ENV, "").strip() or self.config.audience
         if value not in AUDIENCES:
             raise PluginError(f"tidings: {AUDIENCE_ENV}={value!r} is not an audience; use "
                               "public or internal")
-        return value  # type: ignore[return-value]
+        return value
 
     # --- pages and files ------------------------------------------------------------------
 
@@ -244,6 +250,12 @@ def error_banner(html: str, errors: list[str]) -> str:
               f"{len(errors)} error(s); this is the last good site.</strong><ul>{items}</ul></div>")
     at = html.find(">", html.find("<body")) + 1
     return html[:at] + banner + html[at:] if at > 0 else banner + html
+
+
+def internal_site_dir(site_dir: str) -> str:
+    """Never over the public site: the internal one has its own folder by default."""
+    path = Path(site_dir)
+    return str(path.with_name(INTERNAL_SITE_DIR)) if path.name == "site" else site_dir
 
 
 def register_theme(config: MkDocsConfig) -> None:

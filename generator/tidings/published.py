@@ -11,45 +11,35 @@ from urllib.parse import quote
 
 from . import urls
 from .config import SiteConfig
-from .model import Incident, Postmortem, Update
-from .status import Snapshot
+from .model import Incident, Update
+from .status import IncidentState, Snapshot
 
 _SAFE = re.compile(r"[A-Za-z0-9._~-]+")
 
 
-def updates(incident: Incident, now: datetime) -> list[Update]:
-    """The updates posted by ``now``, oldest first (later ones are not published yet)."""
-    return incident.posted(now)
-
-
-def postmortem(incident: Incident, now: datetime) -> Postmortem | None:
-    """The postmortem once its publication time has come."""
-    return incident.published_postmortem(now)
-
-
-def created_at(incident: Incident, now: datetime) -> datetime | None:
+def created_at(state: IncidentState) -> datetime | None:
     """First publication: the first update, else (maintenance announced without one) its window."""
-    posted = updates(incident, now)
-    return posted[0].at if posted else incident.scheduled_for
+    return state.updates[0].at if state.updates else state.incident.scheduled_for
 
 
-def last_changed(incident: Incident, now: datetime) -> datetime | None:
+def last_changed(state: IncidentState) -> datetime | None:
     """The latest update or postmortem publication: feed readers show the entry again then."""
-    times = [u.at for u in updates(incident, now)]
-    if (report := postmortem(incident, now)) is not None:
-        times.append(report.published)
-    return max(times, default=incident.scheduled_for)
+    times = [u.at for u in state.updates]
+    if state.postmortem is not None:
+        times.append(state.postmortem.published)
+    return max(times, default=state.incident.scheduled_for)
 
 
-def events(incident: Incident, now: datetime) -> list[datetime]:
+def events(state: IncidentState, now: datetime) -> list[datetime]:
     """Every moment by ``now`` when the incident changed what the page shows.
 
     Besides updates and a postmortem, a maintenance window's start and end change the
     status on their own.
     """
-    times = [u.at for u in updates(incident, now)]
-    if (report := postmortem(incident, now)) is not None:
-        times.append(report.published)
+    times = [u.at for u in state.updates]
+    if state.postmortem is not None:
+        times.append(state.postmortem.published)
+    incident = state.incident
     if incident.is_maintenance:
         times += [t for t in (incident.scheduled_for, incident.scheduled_until)
                   if t is not None and t <= now]
@@ -58,7 +48,7 @@ def events(incident: Incident, now: datetime) -> list[datetime]:
 
 def page_updated_at(snapshot: Snapshot) -> datetime:
     """The last change anywhere on the page, from the data (``now`` only for an empty page)."""
-    return max((t for i in snapshot.incidents for t in events(i, snapshot.now)),
+    return max((t for i in snapshot.incidents for t in events(snapshot.state(i), snapshot.now)),
                default=snapshot.now)
 
 

@@ -1,5 +1,5 @@
-"""Markdown from content to safe HTML: GitHub Flavored Markdown, rendered once per text by
-cmark-gfm (GitHub's own renderer), then sanitised with nh3.
+"""Markdown from content to safe HTML: GitHub Flavored Markdown, rendered by cmark-gfm
+(GitHub's own renderer), then sanitised with nh3; a build's ``Renderer`` renders each text once.
 
 The dialect is documented in documentation/content-dialect.md: what a reviewer sees in
 GitHub's preview is what customers read, except that a line break in a message (a summary or
@@ -51,13 +51,14 @@ CACHE_SIZE = 1 << 18
 # Texts per process below which rendering ahead on other cores costs more than it saves
 # (starting workers and sending the HTML back): about a second of cmark-gfm and nh3.
 PARALLEL_TEXTS = 20000
-_cache: dict[tuple[str, bool], str] = {}
+Key = tuple[str, bool]  # a text, and whether it is a document (a postmortem) or a message
 
 
 def gfm(text: str, options: int = MESSAGE) -> str:
     """cmark-gfm's HTML for ``text``, before sanitising."""
-    return cmarkgfm.markdown_to_html_with_extensions(text, options=options,
-                                                     extensions=list(EXTENSIONS))
+    html: str = cmarkgfm.markdown_to_html_with_extensions(text, options=options,
+                                                          extensions=list(EXTENSIONS))
+    return html
 
 
 def show_as_text(markup: str) -> str:
@@ -73,41 +74,59 @@ def show_as_text(markup: str) -> str:
 
 
 def markdown_to_html(text: str, document: bool = False) -> str:
-    """Render a message (or with ``document`` a postmortem) and sanitise the result; cached
-    because every output reuses it."""
-    key = (text or "", document)
-    found = _cache.get(key)
-    if found is None:
-        if len(_cache) >= CACHE_SIZE:  # only a long `mkdocs serve` session gets here
-            _cache.clear()
-        found = _cache[key] = _render(key)
-    return found
+    """Render a message (or with ``document`` a postmortem) and sanitise the result."""
+    return _render((text or "", document))
 
 
-def prerender(texts: Iterable[tuple[str, bool]]) -> None:
-    """Render many (text, document) pairs ahead on the other cores, when there are enough of
-    them to gain, so that pages and feeds find each one in the cache; otherwise they render
-    on demand."""
-    todo = [key for key in dict.fromkeys(texts) if key[0] and key not in _cache]
-    chunks = parallel.split(todo, parallel.processes(len(todo), PARALLEL_TEXTS))
-    if len(chunks) > 1:
-        for chunk, rendered in zip(chunks, parallel.map_chunks(_render_all, chunks),
-                                   strict=True):
-            _cache.update(zip(chunk, rendered, strict=True))
+class Renderer:
+    """The Markdown of one build, each text rendered once: pages, feeds, the API and the
+    calendar show the same texts, and a serve session keeps its renderer between rebuilds."""
+
+    def __init__(self) -> None:
+        self._cache: dict[Key, str] = {}
+
+    def html(self, text: str, document: bool = False) -> str:
+        """``markdown_to_html``, from the cache when this build has rendered the text."""
+        key = (text or "", document)
+        found = self._cache.get(key)
+        if found is None:
+            if len(self._cache) >= CACHE_SIZE:  # only a long `mkdocs serve` session gets here
+                self._cache.clear()
+            found = self._cache[key] = _render(key)
+        return found
+
+    def text(self, text: str, document: bool = False) -> str:
+        """``markdown_to_text``, from the cached HTML."""
+        return _plain(self.html(text, document))
+
+    def prerender(self, texts: Iterable[Key]) -> None:
+        """Render many (text, document) pairs ahead on the other cores, when there are enough
+        of them to gain, so that pages and feeds find each one in the cache; otherwise they
+        render on demand."""
+        todo = [key for key in dict.fromkeys(texts) if key[0] and key not in self._cache]
+        chunks = parallel.split(todo, parallel.processes(len(todo), PARALLEL_TEXTS))
+        if len(chunks) > 1:
+            for chunk, rendered in zip(chunks, parallel.map_chunks(_render_all, chunks),
+                                       strict=True):
+                self._cache.update(zip(chunk, rendered, strict=True))
+
+    def prerender_history(self, incidents: Iterable[Incident]) -> None:
+        """``prerender`` every text pages and feeds show: summaries, updates, postmortems."""
+        self.prerender(key for incident in incidents for key in (
+            (incident.summary, False),
+            *((update.message, False) for update in incident.updates),
+            (incident.postmortem.body if incident.postmortem else "", True)))
+
+    def cached(self) -> set[Key]:
+        """The texts rendered so far (for tests of the ahead-of-time rendering)."""
+        return set(self._cache)
 
 
-def prerender_history(incidents: Iterable[Incident]) -> None:
-    """``prerender`` every text pages and feeds show: summaries, updates and postmortems."""
-    prerender(key for incident in incidents for key in (
-        (incident.summary, False), *((update.message, False) for update in incident.updates),
-        (incident.postmortem.body if incident.postmortem else "", True)))
-
-
-def _render_all(keys: list[tuple[str, bool]]) -> list[str]:
+def _render_all(keys: list[Key]) -> list[str]:
     return [_render(key) for key in keys]
 
 
-def _render(key: tuple[str, bool]) -> str:
+def _render(key: Key) -> str:
     text, document = key
     return _SANITISER.clean(show_as_text(gfm(text, DOCUMENT if document else MESSAGE)))
 
@@ -126,6 +145,9 @@ def without_html(text: str) -> str:
 def markdown_to_text(text: str, document: bool = False) -> str:
     """Plain text of a message or document, for chat notifications and summaries; a task
     list item keeps its state as ``[x]`` or ``[ ]``."""
-    marked = _SANITISED_CHECKBOX.sub(lambda m: "[x]" if m[1] else "[ ]",
-                                     markdown_to_html(text, document))
+    return _plain(markdown_to_html(text, document))
+
+
+def _plain(rendered: str) -> str:
+    marked = _SANITISED_CHECKBOX.sub(lambda m: "[x]" if m[1] else "[ ]", rendered)
     return html.unescape(_TEXT_ONLY.clean(marked)).strip()

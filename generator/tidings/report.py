@@ -14,10 +14,7 @@ from typing import Any
 from .config import SiteConfig
 from .model import Incident, Update
 from .timestamps import iso
-from .vocabulary import CLOSED_STATUSES
-
-AUDIENCES = ("public", "internal")
-POSTMORTEM_IMPACTS = ("major", "critical")  # the incidents that owe customers a postmortem
+from .vocabulary import CLOSED_STATUSES, POSTMORTEM_IMPACTS
 
 
 @dataclass(frozen=True)

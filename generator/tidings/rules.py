@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from .config import SiteConfig
 from .model import Incident
 from .problems import Problems
+from .status import overdue
 from .timestamps import iso
 from .vocabulary import CLOSED_STATUSES
 
@@ -55,30 +56,3 @@ def _postmortem_needs_resolution(incident: Incident, problems: Problems) -> None
                                 or incident.latest.status not in CLOSED_STATUSES):
         problems.add(incident.postmortem.source, 1, "a postmortem is published only once the "
                      "incident is resolved; add a resolved update first")
-
-
-def is_open(incident: Incident, now: datetime) -> bool:
-    """An incident not yet resolved by ``now`` (maintenance is never 'open' in this sense)."""
-    latest = incident.latest_posted(now)
-    return (not incident.is_maintenance and latest is not None
-            and latest.status not in CLOSED_STATUSES)
-
-
-def next_update_due(config: SiteConfig, incident: Incident, now: datetime) -> datetime | None:
-    """When customers were promised the next update, by the latest update posted by ``now``:
-    its ``next_update``, else the cadence."""
-    latest = incident.latest_posted(now)
-    if latest is None or not is_open(incident, now):
-        return None
-    return latest.next_update or latest.at + config.update_cadence
-
-
-def overdue(config: SiteConfig, incidents: list[Incident], now: datetime
-            ) -> list[tuple[Incident, datetime]]:
-    """Open incidents whose promised next update has passed, with the time it was due."""
-    result = []
-    for incident in incidents:
-        due = next_update_due(config, incident, now)
-        if due is not None and due < now:
-            result.append((incident, due))
-    return result

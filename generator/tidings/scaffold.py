@@ -22,7 +22,8 @@ from jinja2 import Environment, StrictUndefined
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from .authoring import SHIPPED_TEMPLATES, TEMPLATES_FOLDER
+from .authoring import SHIPPED_TEMPLATES
+from .content_format import TEMPLATES_FOLDER, templates_in
 
 REPOSITORY_TEMPLATES = Path(__file__).parent / "templates" / "repository"
 REQUIREMENTS_FILE = "requirements.txt"
@@ -106,7 +107,7 @@ def repository_files(answers: Answers, requirements: str) -> dict[str, str]:
             if name.endswith(".jinja"):
                 name, text = name.removesuffix(".jinja"), _render(text, values)
             files[name] = text
-    for template in sorted(SHIPPED_TEMPLATES.glob("*.md")):
+    for template in templates_in(SHIPPED_TEMPLATES):
         files[f"incidents/{TEMPLATES_FOLDER}/{template.name}"] = template.read_text("utf-8")
     files[REQUIREMENTS_FILE] = requirements
     return dict(sorted(files.items()))

@@ -5,42 +5,39 @@ Status is computed once here; pages, feeds, the API and the calendar only presen
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from .config import SiteConfig
-from .model import Incident, Update
-from .rules import next_update_due
+from .model import Incident, Postmortem, Update
 from .uptime import ComponentUptime, Segment, uptime_for
-from .vocabulary import CLOSED_STATUSES, INDICATORS, severity, worst
+from .vocabulary import (
+    ACTIVE_MAINTENANCE_STATUSES,
+    CLOSED_STATUSES,
+    IMPACT_DEFAULT_STATUS,
+    INDICATOR_DESCRIPTIONS,
+    INDICATOR_RANK,
+    INDICATORS,
+    STATUS_INDICATOR,
+    ComponentStatus,
+    Indicator,
+    MaintenanceStatus,
+    UpdateStatus,
+    worst,
+)
 
-# Statuspage's own indicator descriptions, so API clients see the words they know.
-INDICATOR_DESCRIPTIONS: dict[str, str] = {
-    "none": "All Systems Operational",
-    "minor": "Minor Service Outage",
-    "major": "Partial System Outage",
-    "critical": "Major System Outage",
-    "maintenance": "Service Under Maintenance",
-}
-# The indicator a component status implies; the overall indicator is the worst of these
-# and of open incidents' impact.
-_STATUS_INDICATOR: dict[str, str] = {
-    "operational": "none",
-    "under_maintenance": "maintenance",
-    "degraded_performance": "minor",
-    "partial_outage": "major",
-    "major_outage": "critical",
-}
-_INDICATOR_RANK = {name: rank for rank, name in enumerate(
-    ("none", "maintenance", "minor", "major", "critical"))}
-# A component an incident names, before any update gives it a status, takes this from impact.
-IMPACT_DEFAULT_STATUS: dict[str, str] = {
-    "none": "operational",
-    "minor": "degraded_performance",
-    "major": "partial_outage",
-    "critical": "major_outage",
-    "maintenance": "under_maintenance",
-}
+Change = tuple[str, ComponentStatus, ComponentStatus]  # a component, before and after
+
+
+@dataclass(frozen=True)
+class Step:
+    """One update and what it did to the components, as the status engine replays it."""
+
+    update: Update
+    statuses: dict[str, ComponentStatus]  # every component named so far, as last given
+    effect: dict[str, ComponentStatus]  # the non-operational ones it affects now (none once closed)
+    changes: list[Change]  # components the update names or whose effect it changed
 
 
 @dataclass
@@ -48,17 +45,21 @@ class IncidentState:
     """What is derived about one incident or maintenance at ``now``."""
 
     incident: Incident
-    status: str  # incident: investigating..resolved; maintenance: scheduled..completed
+    updates: list[Update]  # posted by ``now``, oldest first: what subscribers may see
+    postmortem: Postmortem | None  # once its publication time has come
+    steps: list[Step]  # the posted updates, replayed
+    status: UpdateStatus  # incident: investigating..resolved; maintenance: scheduled..
     started_at: datetime | None
     resolved_at: datetime | None
     duration: timedelta | None
     first_response: timedelta | None  # from the first update to the first follow-up
-    component_status: dict[str, str]  # its current effect on each affected component
+    component_status: dict[str, ComponentStatus]  # its current effect on each component
     next_update_due: datetime | None
     overdue: bool
 
     @property
     def is_open(self) -> bool:
+        """Not closed: an incident not yet resolved, a maintenance not yet completed."""
         return self.status not in CLOSED_STATUSES
 
 
@@ -70,8 +71,8 @@ class Snapshot:
     now: datetime
     incidents: list[Incident]  # newest first
     states: dict[str, IncidentState]
-    component_status: dict[str, str]
-    indicator: str
+    component_status: dict[str, ComponentStatus]
+    indicator: Indicator
     description: str
     uptime: dict[str, ComponentUptime] = field(default_factory=dict)
 
@@ -82,7 +83,7 @@ class Snapshot:
     def open_incidents(self) -> list[Incident]:
         return [i for i in self.incidents if not i.is_maintenance and self.state(i).is_open]
 
-    def maintenance(self, status: str) -> list[Incident]:
+    def maintenance(self, status: MaintenanceStatus) -> list[Incident]:
         """Maintenance in one state; upcoming ones soonest first, others newest first."""
         found = [i for i in self.incidents if i.is_maintenance and self.state(i).status == status]
         if status == "scheduled":
@@ -91,7 +92,7 @@ class Snapshot:
 
     @property
     def active_maintenance(self) -> list[Incident]:
-        return self.maintenance("in_progress") + self.maintenance("verifying")
+        return [i for s in ACTIVE_MAINTENANCE_STATUSES for i in self.maintenance(s)]
 
     def for_component(self, component_id: str) -> list[Incident]:
         return [i for i in self.incidents if component_id in i.affected]
@@ -113,7 +114,7 @@ def derive(config: SiteConfig, incidents: list[Incident], now: datetime,
                     INDICATOR_DESCRIPTIONS[indicator], uptime)
 
 
-def maintenance_status(incident: Incident, now: datetime) -> str:
+def maintenance_status(incident: Incident, now: datetime) -> UpdateStatus:
     """The latest update wins; a bare "scheduled" announcement defers to the window, so the
     scheduled rebuilds start and end a maintenance without a commit."""
     latest = incident.latest_posted(now)
@@ -141,42 +142,100 @@ def incident_state(config: SiteConfig, incident: Incident, now: datetime) -> Inc
     end = resolved or now
     duration = end - started if started and end >= started else None
     first_response = updates[1].at - updates[0].at if len(updates) > 1 else None
-    effect = _current_effect(incident, updates, status)
+    steps = replay(incident, updates)
+    effect = {} if _idle(status) else _non_operational(
+        steps[-1].statuses if steps else initial_statuses(incident))
     due = next_update_due(config, incident, now)
-    return IncidentState(incident, status, started, resolved, duration, first_response, effect,
-                         due, bool(due and due < now))
+    return IncidentState(incident, updates, incident.published_postmortem(now), steps, status,
+                         started, resolved, duration, first_response, effect, due,
+                         bool(due and due < now))
 
 
-def _current_effect(incident: Incident, updates: list[Update], status: str) -> dict[str, str]:
-    """The status this incident gives each affected component right now."""
-    if status in CLOSED_STATUSES or (incident.is_maintenance and status == "scheduled"):
-        return {}
-    effect = dict.fromkeys(incident.components, IMPACT_DEFAULT_STATUS[incident.impact])
-    if incident.is_maintenance:
-        effect = dict.fromkeys(incident.components, "under_maintenance")
+def initial_statuses(incident: Incident) -> dict[str, ComponentStatus]:
+    """The components an incident names, before any update: maintenance puts them under
+    maintenance, an incident gives them the status its impact implies."""
+    start: ComponentStatus = "under_maintenance" if incident.is_maintenance else \
+        IMPACT_DEFAULT_STATUS[incident.impact]
+    return dict.fromkeys(incident.components, start)
+
+
+def replay(incident: Incident, updates: list[Update]) -> list[Step]:
+    """The one replay of component effects: each update's ``components`` change the statuses
+    so far, and a closing update (or a maintenance still only scheduled) returns every
+    component to operational."""
+    statuses = initial_statuses(incident)
+    before: dict[str, ComponentStatus] = {}
+    steps = []
     for update in updates:
-        effect.update(update.components)
-    return {cid: s for cid, s in effect.items() if s != "operational"}
+        statuses = {**statuses, **update.components}
+        after: dict[str, ComponentStatus] = {} if _idle(update.status) else \
+            _non_operational(statuses)
+        named = [c for c in statuses if c in update.components
+                 or before.get(c, "operational") != after.get(c, "operational")]
+        changes = [(c, before.get(c, "operational"), after.get(c, "operational"))
+                   for c in named]
+        steps.append(Step(update, statuses, after, changes))
+        before = after
+    return steps
 
 
-def current_component_status(config: SiteConfig, states) -> dict[str, str]:
+def _idle(status: UpdateStatus) -> bool:
+    """Statuses in which an incident affects no component."""
+    return status in CLOSED_STATUSES or status == "scheduled"
+
+
+def _non_operational(statuses: dict[str, ComponentStatus]) -> dict[str, ComponentStatus]:
+    return {cid: s for cid, s in statuses.items() if s != "operational"}
+
+
+def owes_updates(incident: Incident, now: datetime) -> bool:
+    """An incident whose latest update posted by ``now`` left it open: its readers were
+    promised more (maintenance announces its window instead)."""
+    latest = incident.latest_posted(now)
+    return (not incident.is_maintenance and latest is not None
+            and latest.status not in CLOSED_STATUSES)
+
+
+def next_update_due(config: SiteConfig, incident: Incident, now: datetime) -> datetime | None:
+    """When customers were promised the next update, by the latest update posted by ``now``:
+    its ``next_update``, else the cadence."""
+    latest = incident.latest_posted(now)
+    if latest is None or not owes_updates(incident, now):
+        return None
+    return latest.next_update or latest.at + config.update_cadence
+
+
+def overdue(config: SiteConfig, incidents: list[Incident], now: datetime
+            ) -> list[tuple[Incident, datetime]]:
+    """Open incidents whose promised next update has passed, with the time it was due."""
+    result = []
+    for incident in incidents:
+        due = next_update_due(config, incident, now)
+        if due is not None and due < now:
+            result.append((incident, due))
+    return result
+
+
+def current_component_status(config: SiteConfig, states: Iterable[IncidentState]
+                             ) -> dict[str, ComponentStatus]:
     """The worst status any open incident or active maintenance gives each component."""
-    found: dict[str, list[str]] = {c.id: [] for c in config.components}
+    found: dict[str, list[ComponentStatus]] = {c.id: [] for c in config.components}
     for state in states:
         for cid, status in state.component_status.items():
             found.setdefault(cid, []).append(status)
     return {cid: worst(statuses) for cid, statuses in found.items()}
 
 
-def overall_indicator(component_status: dict[str, str], states) -> str:
+def overall_indicator(component_status: dict[str, ComponentStatus],
+                      states: Iterable[IncidentState]) -> Indicator:
     """Statuspage's rule: the worst of component statuses and open incidents' impact."""
-    candidates = [_STATUS_INDICATOR[s] for s in component_status.values()]
+    candidates = [STATUS_INDICATOR[s] for s in component_status.values()]
     candidates += [s.incident.impact for s in states
                    if s.is_open and not s.incident.is_maintenance
                    and s.incident.impact in INDICATORS]
     candidates += ["maintenance" for s in states
-                   if s.incident.is_maintenance and s.status in ("in_progress", "verifying")]
-    return max(candidates, key=_INDICATOR_RANK.__getitem__, default="none")
+                   if s.incident.is_maintenance and s.status in ACTIVE_MAINTENANCE_STATUSES]
+    return max(candidates, key=INDICATOR_RANK.__getitem__, default="none")
 
 
 def component_segments(incidents: list[Incident], now: datetime) -> dict[str, list[Segment]]:
@@ -188,29 +247,31 @@ def component_segments(incidents: list[Incident], now: datetime) -> dict[str, li
     return segments
 
 
-def _incident_segments(incident: Incident, now: datetime):
+def _incident_segments(incident: Incident, now: datetime) -> Iterator[tuple[str, Segment]]:
     if incident.is_maintenance:
-        start = incident.scheduled_for
-        end = incident.scheduled_until
-        for u in incident.updates:
-            if u.status == "in_progress":
-                start = min(start, u.at) if start else u.at
-            if u.status == "completed":
-                end = u.at
-        if start and start < now:
-            for cid in incident.affected:
-                yield cid, Segment(start, min(end or now, now), "under_maintenance")
+        yield from _maintenance_segments(incident, now)
         return
-    updates = incident.posted(now)
-    if not updates:
+    steps = replay(incident, incident.posted(now))
+    if not steps:
         return
-    closed = updates[-1].at if updates[-1].status in CLOSED_STATUSES else now
-    current = dict.fromkeys(incident.components, IMPACT_DEFAULT_STATUS[incident.impact])
-    for this, following in zip(updates, [*updates[1:], None], strict=True):
-        current.update(this.components)
-        if this.status in CLOSED_STATUSES:
-            break
-        until = following.at if following else closed
-        for cid, status in current.items():
-            if severity(status) > 0 and until > this.at:
-                yield cid, Segment(this.at, until, status)
+    last = steps[-1].update
+    closed = last.at if last.status in CLOSED_STATUSES else now
+    for step, following in zip(steps, [*steps[1:], None], strict=True):
+        until = following.update.at if following else closed
+        for cid, status in step.effect.items():
+            if until > step.update.at:
+                yield cid, Segment(step.update.at, until, status)
+
+
+def _maintenance_segments(incident: Incident, now: datetime) -> Iterator[tuple[str, Segment]]:
+    """A maintenance affects its components over its window, or what its updates say it was."""
+    start = incident.scheduled_for
+    end = incident.scheduled_until
+    for u in incident.updates:
+        if u.status == "in_progress":
+            start = min(start, u.at) if start else u.at
+        if u.status == "completed":
+            end = u.at
+    if start and start < now:
+        for cid in incident.affected:
+            yield cid, Segment(start, min(end or now, now), "under_maintenance")

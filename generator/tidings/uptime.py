@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from .config import Component
-from .vocabulary import severity, worst
+from .vocabulary import ComponentStatus, severity, worst
 
-DOWNTIME_WEIGHT = {"major_outage": 1.0, "partial_outage": 0.3}
+DOWNTIME_WEIGHT: dict[ComponentStatus, float] = {"major_outage": 1.0, "partial_outage": 0.3}
 # A day's colour grows with its downtime, so a 5-minute blip is not painted like an outage:
 # below BRIEF minutes it looks degraded, below LONG minutes a partial outage, else major.
 BRIEF_DOWNTIME_MINUTES = 10
@@ -27,7 +27,7 @@ DEGRADED = severity("degraded_performance")
 class Segment:
     start: datetime
     end: datetime
-    status: str
+    status: ComponentStatus
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class DayUptime:
     day: date
     minutes: float  # minutes counted (today: up to now); 0 when there is no data
     downtime: float  # weighted downtime minutes
-    worst: str  # the day's worst status
+    worst: ComponentStatus  # the day's worst status
     has_data: bool
 
     @property

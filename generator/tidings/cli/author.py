@@ -20,10 +20,11 @@ import click
 from .. import authoring
 from ..authoring import AuthoringError
 from ..config import SiteConfig, load_config
+from ..content_format import TEMPLATES_FOLDER
 from ..language import check_incident
 from ..model import Incident
+from ..pipeline import load_project
 from ..problems import Problems
-from ..project import load_project
 from ..timestamps import iso
 from ..vocabulary import COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES
 from .options import repository_root, resolve_now, root_option
@@ -31,7 +32,7 @@ from .options import repository_root, resolve_now, root_option
 SCISSORS = "# ------------------------ >8 ------------------------"
 
 
-def _time_options(command: Callable) -> Callable:
+def _time_options(command: Callable[..., Any]) -> Callable[..., Any]:
     command = click.option("--now", metavar="TIMESTAMP",
                            help="The current time (ISO 8601 with zone); default: "
                                 "SOURCE_DATE_EPOCH, else the clock.",
@@ -51,7 +52,7 @@ _next_option = click.option(
     help="When the next update is promised, e.g. 30m or 2026-11-23T15:30:00Z.")
 
 
-def _reports_errors(command: Callable) -> Callable:
+def _reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     """Turn AuthoringError into a click usage error (exit 2) or a plain error (exit 1)."""
 
     @functools.wraps(command)
@@ -299,7 +300,7 @@ def templates(root: Path | None) -> None:
     files = authoring.template_files(config)
     if not files:
         click.echo(f"No templates: add Markdown files to {config.incidents_dir}/"
-                   f"{authoring.TEMPLATES_FOLDER}/", err=True)
+                   f"{TEMPLATES_FOLDER}/", err=True)
         return
     broken = 0
     for path in files:

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from ..language import check_language
+from ..pipeline import Build
 from ..problems import Problem
-from ..project import load_project
 from .options import (
     in_github_actions,
     now_option,
@@ -27,7 +27,7 @@ def check(path: Path | None, now: str | None, strict: bool) -> None:
     """Check the content and configuration of the status page in PATH (default: the status
     repository holding the current folder)."""
     moment = resolve_now(now)
-    project = load_project(repository_root(path), moment)
+    project = Build(repository_root(path), moment).checked()
     check_language(project.config, project.incidents, moment, project.problems)
     errors, warnings = project.problems.errors, project.problems.warnings
     if strict:

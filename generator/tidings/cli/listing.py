@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from .. import published
 from ..model import Incident
-from ..project import load_project
+from ..pipeline import load_project
 from ..status import Snapshot
 from ..timestamps import iso
 from .options import now_option, repository_root, resolve_now, root_option
@@ -42,7 +41,7 @@ def current(root: Path | None, now: str | None) -> Snapshot:
 
 def line(snapshot: Snapshot, incident: Incident) -> str:
     state = snapshot.state(incident)
-    posted = published.updates(incident, snapshot.now)
+    posted = state.updates
     last = iso(posted[-1].at) if posted else "none yet"
     return (f"{incident.id}  {state.status:<13} {incident.impact:<11} {incident.title}  "
             f"(last update {last})")

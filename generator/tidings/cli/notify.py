@@ -10,10 +10,20 @@ from pathlib import Path
 import click
 
 from .. import delivery, mail
-from .. import notify as core
 from ..config import SiteConfig, load_config
+from ..notices import (
+    LISTS,
+    Notice,
+    NotifyError,
+    current_lists,
+    read_lists,
+    read_previous,
+    recent_notices,
+)
+from ..payloads import PAYLOADS, summary_line
+from ..pipeline import Build
+from ..posting import Retry
 from ..problems import ContentError, Problems
-from ..project import load_valid_project
 from ..timestamps import TimestampError, parse_duration
 from .options import in_github_actions, now_option, repository_root, resolve_now, root_option
 
@@ -66,11 +76,11 @@ def notify(previous: tuple[str, ...], current: tuple[str, ...], record_path: Pat
     moment = resolve_now(now)
     try:
         config, notices = _current(repository_root(root), moment, current, timeout, age)
-        seen = core.read_previous(previous, timeout) if previous else None
+        seen = read_previous(previous, timeout) if previous else None
         record = delivery.DeliveryRecord.load(record_path)
     except ContentError as exc:
         raise click.ClickException(f"fix the content first (tidings check):\n{exc}") from None
-    except core.NotifyError as exc:
+    except NotifyError as exc:
         raise click.ClickException(f"{exc}; nothing was posted") from None
     if record_path is None:  # stateless: what this deploy published that the last did not
         assert seen is not None
@@ -80,7 +90,7 @@ def notify(previous: tuple[str, ...], current: tuple[str, ...], record_path: Pat
             warn("internal webhooks need the delivery record (--record): the previous "
                  "public deploy cannot tell what they have received; nothing sent to them")
         click.echo(f"{len(notices['public'])} new update(s) since the previous deploy"
-                   f" (compared: {', '.join(core.LISTS[k] for k in sorted(seen))}).")
+                   f" (compared: {', '.join(LISTS[k] for k in sorted(seen))}).")
     else:
         click.echo(f"{len(notices['public'])} public and {len(notices['internal'])} internal "
                    f"update(s) from the last {max_age}; the delivery record {record_path} "
@@ -89,37 +99,37 @@ def notify(previous: tuple[str, ...], current: tuple[str, ...], record_path: Pat
     if dry_run:
         show(config, notices, record, baseline)
         return
-    retry = core.Retry(tries=tries, delay=retry_delay, timeout=timeout)
+    retry = Retry(tries=tries, delay=retry_delay, timeout=timeout)
     record.prune(moment)
     report(delivery.deliver(config, notices, os.environ, retry, record, baseline, budget))
     record.save()
 
 
 def _current(root: Path, moment: datetime, sources: tuple[str, ...], timeout: float,
-             max_age: timedelta) -> tuple[SiteConfig, dict[str, list[core.Notice]]]:
+             max_age: timedelta) -> tuple[SiteConfig, dict[str, list[Notice]]]:
     """The configuration, and the recent updates each audience's site published: the public
     ones as deployed (``sources``) when given, else built from the content."""
     problems = Problems(root=root)
     config = load_config(root, problems)
     if problems.errors:
         raise ContentError(problems.errors)
-    project = None
+    build, project = Build(root, moment), None
     if not sources or any(w.audience == "internal" for w in config.webhooks):
-        project = load_valid_project(root, moment)  # only then is the content needed
+        project = build.valid()  # only then is the content needed
         config = project.config
     found = {}
     for audience in ("public", "internal"):
         if audience == "public" and sources:
-            lists = core.read_lists(sources, timeout)
+            lists = read_lists(sources, timeout)
         elif project is not None:
-            lists = core.current_lists(project.snapshot(moment, audience))
+            lists = current_lists(build.snapshot(project, audience))
         else:
             lists = {}
-        found[audience] = core.recent_notices(config, lists, moment, max_age)
+        found[audience] = recent_notices(config, lists, moment, max_age)
     return config, found
 
 
-def show(config: SiteConfig, notices: dict[str, list[core.Notice]],
+def show(config: SiteConfig, notices: dict[str, list[Notice]],
          record: delivery.DeliveryRecord, baseline: set[str] | None) -> None:
     """The messages and payloads each webhook would get, without URLs (they are secrets)."""
     for webhook in config.webhooks:
@@ -128,13 +138,13 @@ def show(config: SiteConfig, notices: dict[str, list[core.Notice]],
         click.echo(f"\n{webhook.key}: {webhook.type}, {webhook.audience} ({webhook.url_env}, "
                    f"{state}): {len(todo)} message(s)")
         for notice in todo:
-            click.echo(f"  {core.summary_line(notice)}  {notice.url}  ({notice.update_id})")
+            click.echo(f"  {summary_line(notice)}  {notice.url}  ({notice.update_id})")
             if webhook.type == "email":
                 plain = mail.email_message(config, notice, "list@example.invalid").get_body(
                     ("plain",))
                 text = plain.get_content() if plain is not None else ""
             else:
-                payload = core.PAYLOADS[webhook.type](config, notice)
+                payload = PAYLOADS[webhook.type](config, notice)
                 text = json.dumps(payload, indent=2, ensure_ascii=False)
             click.echo("    " + text.replace("\n", "\n    "))
 

@@ -11,10 +11,12 @@ from pathlib import Path
 
 import click
 
+from ..pipeline import load_valid_project
 from ..problems import ContentError
-from ..project import load_valid_project
-from ..report import AUDIENCES, IncidentFigures, Report, Totals, communication_report
+from ..report import IncidentFigures, Report, Totals, communication_report
 from ..timestamps import TimestampError, parse_timestamp
+from ..vocabulary import AUDIENCES
+from ..wording import format_number, format_share
 from .check import report as print_problems
 from .options import now_option, project_argument, resolve_now
 
@@ -87,7 +89,7 @@ def _cell(value: object) -> str:
     if value is None:
         return "-"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else f"{value:.1f}"
+        return format_number(value)
     return str(value)
 
 
@@ -107,7 +109,7 @@ def as_table(found: Report) -> str:
 
 def _totals_lines(totals: Totals) -> list[str]:
     def share(value: float | None) -> str:
-        return "-" if value is None else f"{value:.0%}"
+        return "-" if value is None else format_share(value)
 
     return [
         f"  incidents:                               {totals.incidents}",

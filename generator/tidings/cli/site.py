@@ -27,8 +27,8 @@ import yaml
 from ..config import mkdocs_settings
 from ..export import ExportError
 from ..export import export as write_export
+from ..pipeline import Build
 from ..problems import ContentError
-from ..project import load_project
 from .check import report
 from .options import now_option, repository_root, resolve_now
 
@@ -68,7 +68,7 @@ def check_content(root: Path, now: datetime) -> None:
     Warnings (overdue updates) are printed and never stop the build: the page must keep
     publishing mid-incident.
     """
-    project = load_project(root, now)
+    project = Build(root, now).checked()
     report(project.problems.errors + project.problems.warnings)
     if project.problems.errors:
         click.echo(f"{len(project.problems.errors)} error(s): the site was not built; "

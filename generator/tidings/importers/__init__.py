@@ -85,7 +85,7 @@ def complete(root: Path, drafts: list[Draft], registry: ComponentRegistry, site:
                                                              for k in u.components)]}
     assignment = registry.assign(configured, used)
     drafts = sorted(drafts, key=lambda d: (d.created_at is None, d.created_at, d.folder))
-    the_plan = plan(drafts, assignment.ids, incidents)
+    the_plan = plan(drafts, assignment.ids, incidents, root)
     for _draft, where in the_plan.skipped:
         problems.warn(where, 1, "this folder already exists and is not overwritten; delete "
                       "it to import it again")

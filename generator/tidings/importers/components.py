@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..config import Component
-from .drafts import slug
+from ..content_format import slug
 
 # How much a name is trusted: the source's component list beats an incident's copy, which
 # beats an update's "GROUP - Name" label.

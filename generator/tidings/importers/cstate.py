@@ -16,12 +16,14 @@ from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from ..content_format import slug
 from ..frontmatter import Document, FrontMatterError, LineDict, load_yaml, parse
 from ..problems import Problems, one_of
 from ..render import DOCUMENT, gfm
 from ..timestamps import iso
+from ..vocabulary import AS_MAINTENANCE, lookup
 from .components import DEFINED, INCIDENT, ComponentRegistry
-from .drafts import Draft, DraftPostmortem, DraftUpdate, SiteInfo, slug, spread, utc_seconds
+from .drafts import Draft, DraftPostmortem, DraftUpdate, SiteInfo, spread, utc_seconds
 
 CONFIG_NAMES = ("config.yml", "config.yaml", "hugo.yml", "hugo.yaml", "config.toml", "hugo.toml")
 # cState severity -> (incident impact, status of the affected components).
@@ -40,8 +42,6 @@ LABEL_STATUS: dict[str, str | None] = {
     "resolved": "resolved", "fixed": "resolved", "completed": "resolved", "closed": "resolved",
     "update": None, "updated": None,
 }
-_AS_MAINTENANCE = {"investigating": "in_progress", "identified": "in_progress",
-                   "monitoring": "verifying", "resolved": "completed"}
 RESOLVED_TEXT = "This issue has been resolved."
 COMPLETED_TEXT = "This maintenance is complete."
 
@@ -499,7 +499,7 @@ class IssueConverter:
                 update.message = COMPLETED_TEXT
             first_untouched = index == 0 and update.status == "investigating"
             update.status = "scheduled" if first_untouched else \
-                _AS_MAINTENANCE.get(update.status, update.status)
+                lookup(AS_MAINTENANCE, update.status) or update.status
 
     def add_postmortem(self, draft: Draft) -> None:
         last = draft.updates[-1]

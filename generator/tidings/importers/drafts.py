@@ -7,12 +7,8 @@ registry has given every one an id, so one run maps a source component to one id
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-from slugify import slugify
-
-SLUG_LENGTH = 48  # as long as `tidings new` makes them, so imported and new ids look alike
 
 
 @dataclass
@@ -81,13 +77,3 @@ def spread(updates: list[DraftUpdate]) -> list[datetime]:
             moved.append(update.at)
             update.at = previous.at + timedelta(seconds=1)
     return moved
-
-
-def slug(text: str, fallback: str, max_length: int = SLUG_LENGTH) -> str:
-    """ASCII lower case with hyphens (transliterated), cut at a word boundary."""
-    return slugify(text, max_length=max_length, word_boundary=True) or fallback
-
-
-def dated_folder(day: date, title: str, source_id: str) -> str:
-    """``2014-05-14-unplanned-database-outage-cp306tmzcl0y``."""
-    return f"{day.isoformat()}-{slug(title, 'incident')}-{slug(source_id, 'x', 64)}"

@@ -15,13 +15,16 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..content_format import imported_id
 from ..problems import Problems, one_of
 from ..timestamps import TimestampError, iso, parse_timestamp
 from ..vocabulary import (
+    AS_MAINTENANCE,
     COMPONENT_STATUSES,
     INCIDENT_IMPACTS,
     INCIDENT_STATUSES,
     MAINTENANCE_STATUSES,
+    lookup,
 )
 from .components import DEFINED, INCIDENT, MENTIONED, ComponentRegistry
 from .drafts import (
@@ -29,16 +32,12 @@ from .drafts import (
     DraftPostmortem,
     DraftUpdate,
     SiteInfo,
-    dated_folder,
     spread,
     utc_seconds,
 )
 
 SHAPES = ("incidents.json, summary.json, scheduled-maintenances.json or an incident object "
           "with incident_updates")
-# A maintenance written with incident statuses (seen when impact is "maintenance").
-_AS_MAINTENANCE = {"investigating": "in_progress", "identified": "in_progress",
-                   "monitoring": "verifying", "resolved": "completed", "postmortem": "completed"}
 _STARTED_SLACK = timedelta(minutes=1)
 
 
@@ -182,7 +181,7 @@ class StatuspageFile:
         self.report_state(draft, raw, iid, line)
         day = (self.moment(raw.get("created_at"), line, "created_at", quiet=True)
                or updates[0].at).date()
-        draft.folder = dated_folder(day, title, iid)
+        draft.folder = imported_id(day, title, iid)
         return draft
 
     def header(self, raw: Any) -> tuple[str, int, list[Any]] | None:
@@ -232,7 +231,7 @@ class StatuspageFile:
             self.error(line, f'incident {raw["id"]}: impact "{impact}" is not a Statuspage '
                        f"impact; expected one of {one_of(INCIDENT_IMPACTS)}")
             return "none"
-        return impact
+        return str(impact)
 
     def update(self, raw: Any, iid: str, kind: str, incident_line: int) -> DraftUpdate | None:
         if not isinstance(raw, dict):
@@ -255,17 +254,17 @@ class StatuspageFile:
             self.warn(line, f"{what} has no text; wrote \"{message}\" (edit it if you like)")
         return DraftUpdate(at, status, message, components)
 
-    def status(self, status: Any, kind: str, what: str, line: int) -> str | None:
-        status = status if isinstance(status, str) else repr(status)
+    def status(self, value: Any, kind: str, what: str, line: int) -> str | None:
+        status: str = value if isinstance(value, str) else repr(value)
         if kind == "maintenance":
             if status in MAINTENANCE_STATUSES:
                 return status
-            if status in _AS_MAINTENANCE:
-                mapped = _AS_MAINTENANCE[status]
+            # A maintenance written with incident statuses (seen when impact is "maintenance").
+            if (mapped := lookup(AS_MAINTENANCE, status)) is not None:
                 self.warn(line, f'{what}: incident status "{status}" on a maintenance; '
                           f'imported as "{mapped}"')
                 return mapped
-            allowed = MAINTENANCE_STATUSES
+            allowed: tuple[str, ...] = MAINTENANCE_STATUSES
         else:
             if status in INCIDENT_STATUSES:
                 return status

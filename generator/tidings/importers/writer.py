@@ -1,4 +1,4 @@
-"""Write drafts as Tidings folders: front matter by ``yaml.safe_dump``, all or nothing.
+"""Write drafts as Tidings folders with the content format's writer, all or nothing.
 
 Everything is first written into a staging folder and read back with the real loader; only
 when that passes are the folders moved into ``incidents/``, so bad input never leaves half an
@@ -16,47 +16,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .. import authoring
 from ..config import CONFIG_FILE, Component, SiteConfig
-from ..loader import INCIDENT_FILE, POSTMORTEM_FILE, load_incidents
+from ..content_format import (
+    INCIDENT_FILE,
+    POSTMORTEM_FILE,
+    dump_yaml,
+    incident_ids,
+    markdown_file,
+    update_file_names,
+)
+from ..loader import load_incidents
 from ..problems import Problems
 from ..timestamps import iso
 from .components import NewComponent
-from .drafts import Draft, DraftUpdate, SiteInfo
+from .drafts import Draft, SiteInfo
 
 COMPONENTS_FILE = "tidings.import-components.yml"
-
-
-class _Dumper(yaml.SafeDumper):
-    """Block style with indented lists (paste-ready under ``components:``), timestamps plain."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        return super().increase_indent(flow, False)
-
-
-# Timestamps are written as strings; without this resolver they need no quotes, and the loader
-# (which drops the same resolver) reads them back as the same strings.
-_Dumper.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeDumper.yaml_implicit_resolvers.items()
-}
-
-
-def dump_yaml(data: Any) -> str:
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
-                     default_flow_style=False, width=10_000)
-
-
-def markdown_file(meta: dict[str, Any], body: str) -> str:
-    body = body.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
-    return f"---\n{dump_yaml(meta)}---\n{body}\n" if body else f"---\n{dump_yaml(meta)}---\n"
-
-
-def update_stem(update: DraftUpdate) -> str:
-    """``2026-11-23T141503Z-identified``, named exactly as ``tidings update`` names them."""
-    return authoring.update_stem(update.at, update.status)
 
 
 def draft_files(draft: Draft, ids: dict[str, str]) -> dict[str, str]:
@@ -72,10 +47,8 @@ def draft_files(draft: Draft, ids: dict[str, str]) -> dict[str, str]:
         meta["scheduled_until"] = iso(draft.scheduled_until)
     files = {INCIDENT_FILE: markdown_file(meta, draft.summary)}
     for update in draft.updates:
-        stem = update_stem(update)
-        name, n = f"{stem}.md", 2
-        while name in files:  # two updates in one second with one status
-            name, n = f"{stem}-{n}.md", n + 1
+        # numbered when two updates share a second and a status
+        name = next(n for n in update_file_names(update.at, update.status) if n not in files)
         umeta: dict[str, Any] = {"at": iso(update.at), "status": update.status}
         if update.components:
             umeta["components"] = {ids[k]: s for k, s in update.components.items()}
@@ -84,16 +57,6 @@ def draft_files(draft: Draft, ids: dict[str, str]) -> dict[str, str]:
         files[POSTMORTEM_FILE] = markdown_file({"published": iso(draft.postmortem.published)},
                                                draft.postmortem.body)
     return files
-
-
-def existing_folders(incidents: Path) -> dict[str, Path]:
-    """Every folder name under incidents/ (ids must be unique in the whole tree)."""
-    found: dict[str, Path] = {}
-    if incidents.is_dir():
-        for dirpath, dirnames, _files in os.walk(incidents):
-            for name in dirnames:
-                found.setdefault(name, Path(dirpath) / name)
-    return found
 
 
 @dataclass
@@ -105,15 +68,17 @@ class Plan:
     drafts: dict[Path, Draft] = field(default_factory=dict)
 
 
-def plan(drafts: list[Draft], ids: dict[str, str], incidents: Path) -> Plan:
-    """Decide every folder; an existing folder is never overwritten."""
-    existing = existing_folders(incidents)
+def plan(drafts: list[Draft], ids: dict[str, str], incidents: Path, root: Path) -> Plan:
+    """Decide every folder; an existing incident (its id anywhere in the tree) or folder is
+    never overwritten."""
+    existing = incident_ids(incidents, root)
     result = Plan()
     for draft in drafts:
-        if draft.folder in existing:
-            result.skipped.append((draft, existing[draft.folder]))
-            continue
         rel = Path(draft.year) / draft.folder
+        where = existing.get(draft.folder, incidents / rel)
+        if draft.folder in existing or os.path.lexists(where):
+            result.skipped.append((draft, where))
+            continue
         result.folders[rel] = draft_files(draft, ids)
         result.drafts[rel] = draft
     return result
