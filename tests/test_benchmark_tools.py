@@ -271,3 +271,14 @@ def test_a_daemon_process_is_known_without_importing_multiprocessing_first():
     child.start()
     assert queue.get(timeout=60) == (True, True, 1)  # a daemon may not start workers
     child.join(60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from([Path("incidents/2026/x"), Path("/abs/incidents"), Path("."),
+                        Path("a b/ü")]),
+       st.text(st.characters(blacklist_characters="/\x00"), min_size=1).filter(
+           lambda n: n not in (".", "..")))
+def test_a_child_path_is_what_joining_gives(folder: Path, name: str):
+    made = loader.child(folder, name)
+    assert made == folder / name and str(made) == str(folder / name)
+    assert made.name == name and made.parent == folder

@@ -116,6 +116,14 @@ def _to_oldest_generation() -> None:
     gc.unfreeze()  # and from there into the oldest one
 
 
+def child(folder: Path, name: str) -> Path:
+    """``folder / name`` for a file name the walk listed, without parsing the path again:
+    pathlib's own shortcut for listing a folder (a tenth of reading a small file), where this
+    Python's pathlib has it."""
+    make = getattr(folder, "_make_child_relpath", None)
+    return folder / name if make is None else make(name)
+
+
 @dataclass
 class _FolderReader:
     config: SiteConfig
@@ -129,7 +137,7 @@ class _FolderReader:
     def read(self) -> Incident | None:
         if (why := id_problem(self.folder.name)) is not None:
             self.problems.add(self.folder / INCIDENT_FILE, 1, f"the folder name {why}")
-        doc = self.document(self.folder / INCIDENT_FILE)
+        doc = self.document(child(self.folder, INCIDENT_FILE))
         if doc is None:
             return None
         incident = self.incident(doc)
@@ -138,7 +146,7 @@ class _FolderReader:
             self.problems.add(doc.path, 1, "the incident has no update; add a file such as "
                               "2026-11-22T140500Z-investigating.md with at, status and a message")
         for name in self.names:
-            other = self.document(self.folder / name)
+            other = self.document(child(self.folder, name))
             if other is None or incident is None:
                 continue
             if name == POSTMORTEM_FILE:
