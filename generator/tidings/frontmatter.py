@@ -373,9 +373,7 @@ def _scalar(text: str) -> Any:
 
 
 def _inline(text: str, line: int) -> Any:
-    """The value after ``key: `` on its line: a flow list of plain words or a scalar."""
-    if text[0] != "[":
-        return _scalar(text)
+    """A flow list of plain words on one line (``text`` starts with "[")."""
     if text[-1] != "]":
         return _NO
     items = LineList()
@@ -442,24 +440,27 @@ def _mapping(lines: list[str], start: int, indent: int, first_line: int) -> tupl
     result = LineDict()
     result.lines = {}
     result.line = first_line + start
-    n = start
-    while n < len(lines):
+    pad = " " * indent
+    n, count = start, len(lines)
+    while n < count:
         line = lines[n].rstrip(" ")
         if not line:
             n += 1
             continue
-        if _indent(line) != indent:
+        if not line.startswith(pad) or line[indent] == " ":  # not at this block's indent
             return (result, n) if line[0] != " " else (_NO, n)
         match = _KEY_LINE.fullmatch(line, indent)
-        if match is None or (key := match.group(1)) in result or not _plain_str(key):
+        if match is None:
             return _NO, n
-        rest = match.group(2)
+        key, rest = match.groups()
+        if key in result or not _plain_str(key):
+            return _NO, n
         if rest is None:
             after = next((lin for lin in lines[n + 1:] if lin.strip(" ")), "")
             value = None if _indent(after) < indent or (
                 _indent(after) == indent and after[indent] != "-") else _NO
         else:
-            value = _NO if rest == "|" else _inline(rest, first_line + n)
+            value = _inline(rest, first_line + n) if rest[0] == "[" else _scalar(rest)
         if value is _NO:
             return _NO, n
         result[key] = value
