@@ -169,3 +169,24 @@ def test_decoding_is_what_the_utf8_sig_codec_gives(raw: bytes):
         assert frontmatter.decode(raw) == expected
     except frontmatter.FrontMatterError as error:
         assert expected is UnicodeDecodeError or frontmatter._CONTROL.search(expected), error
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in _strings(k) + _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["a: ", "b: ", "'", '"', "x", "\x1b", "\x07", "\x85", "\x9b",
+                                 "\ufffe", "\t", "\n", "- ", "[", "]", "{", "}", "|\n  ", ": "]),
+                max_size=30).map("".join))
+def test_without_a_backslash_no_value_holds_a_control_character(text: str):
+    """Why ``_printable`` runs only on texts with a "\\": YAML refuses the character itself."""
+    try:
+        value = frontmatter.full_yaml(text)
+    except frontmatter.FrontMatterError:
+        return
+    assert not any(frontmatter._CONTROL.search(s) for s in _strings(value))
