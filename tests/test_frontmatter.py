@@ -190,3 +190,18 @@ def test_without_a_backslash_no_value_holds_a_control_character(text: str):
     except frontmatter.FrontMatterError:
         return
     assert not any(frontmatter._CONTROL.search(s) for s in _strings(value))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(st.sampled_from(["yes", "No", "on", "~", "null", "30m", "1_000", "0x1f", "1e3",
+                                  ".inf", "-.5", "<<", "=", "true", "operational", "title"]),
+                 st.text(min_size=1, max_size=12)))
+def test_the_kept_answers_are_the_resolvers(word: str):
+    for _ in range(2):  # asked, then kept
+        assert frontmatter._plain_str(word) == frontmatter.plain_str(word)
+    loader = frontmatter._LineLoader("")
+    try:
+        resolved = loader.resolve(frontmatter.ScalarNode, word, (True, False))
+    finally:
+        loader.dispose()
+    assert frontmatter.plain_str(word) == (resolved == "tag:yaml.org,2002:str")

@@ -346,13 +346,29 @@ def simple_yaml(text: str, first_line: int = 1) -> LineDict | None:
 
 
 def _plain_str(value: str) -> bool:
-    """Whether YAML reads the plain scalar ``value`` as a string (as _LineLoader.resolve)."""
+    """Whether YAML reads the plain scalar ``value`` as a string (as _LineLoader.resolve).
+    The same few words (statuses, component ids, ``30m``) come back in every file, so the
+    answers for the first _MEMO_SIZE distinct ones are kept."""
     if value[0] not in _IMPLICIT and not _WILDCARD:  # no resolver for words starting so
         return True
+    known = _MEMO.get(value)
+    if known is None:
+        known = plain_str(value)
+        if len(_MEMO) < _MEMO_SIZE:
+            _MEMO[value] = known
+    return known
+
+
+def plain_str(value: str) -> bool:
+    """``_plain_str``, every resolver tried."""
     for _tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):  # noqa: SIM110 - any() costs more
         if regexp.match(value):
             return False
     return True
+
+
+_MEMO: dict[str, bool] = {}
+_MEMO_SIZE = 4096
 
 
 def _scalar(text: str) -> Any:
