@@ -282,3 +282,18 @@ def test_a_child_path_is_what_joining_gives(folder: Path, name: str):
     made = loader.child(folder, name)
     assert made == folder / name and str(made) == str(folder / name)
     assert made.name == name and made.parent == folder
+
+
+def test_objects_a_process_froze_stay_frozen():
+    import gc
+
+    frozen = [_Node() for _ in range(10)]
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        with loader._collector_paused():
+            [_Node() for _ in range(10)]
+        assert gc.get_freeze_count() == before
+    finally:
+        gc.unfreeze()
+    assert frozen

@@ -111,7 +111,10 @@ def _to_oldest_generation() -> None:
     """Move every object the collector tracks into its oldest generation, which only full
     collections walk: left in the youngest, they would be walked by the first collection
     after loading and again by the next one (a fifth of a second at 10,000 incidents).
-    ``gc.collect(0)`` then ``gc.collect(1)`` would end the same, walking every object twice."""
+    ``gc.collect(0)`` then ``gc.collect(1)`` would end the same, walking every object twice.
+    A process that froze objects itself (``gc.freeze`` before forking) keeps them frozen."""
+    if gc.get_freeze_count():
+        return
     gc.freeze()  # to the permanent generation, without walking them
     gc.unfreeze()  # and from there into the oldest one
 
