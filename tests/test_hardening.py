@@ -400,3 +400,12 @@ def test_markdown_limits_agree_with_the_line_by_line_walk():
         walked = limits._walk_problem(text)
         assert limits.markdown_problem(text) == walked
     agree()
+
+
+@pytest.mark.parametrize("size", [0, 1, 4096, 65536, 65537, 200_000])
+def test_a_file_is_read_whole_in_one_read_as_read_bytes_reads_it(tmp_path: Path, size: int):
+    from tidings import files
+
+    path = tmp_path / "file.md"
+    path.write_bytes(bytes(range(256)) * (size // 256) + b"x" * (size % 256))
+    assert files.read_file(path, tmp_path) == path.read_bytes()

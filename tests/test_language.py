@@ -7,7 +7,11 @@ import sys
 
 import pytest
 from conftest import DEMO_NOW, MINIMAL_CONFIG, REPO, copy_demo, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tidings import language
 from tidings.authoring import SHIPPED_TEMPLATES
+from tidings.pipeline import load_project
 
 NOW = "2026-11-23T15:00:00Z"
 INCIDENT = """\
@@ -278,7 +282,6 @@ def test_internal_incidents_are_not_customer_facing(project):
     """An incident only the internal site shows (``visibility: internal``) is not checked."""
     from tidings.config import SiteConfig
     from tidings.language import check_incident
-    from tidings.pipeline import load_project
 
     root = project(incident({}, message="Pods restarted."))
     loaded = load_project(root, DEMO_NOW)
@@ -380,3 +383,19 @@ def test_warnings_on_githubs_real_status_history():
                     for p in problems.warnings)
     assert (len(feed.entries), messages) == (25, 178)
     assert kinds == {"jargon": 6, "sentence": 6, "grade": 3}
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["We", "restarted", "the", "infrastructural", "servers", "it's", "API", "5xx", "é", "日本",
+     "x_y", "3.5", "e-mail", ".", "!", "?", "...", ",", ";", "'", '"', "(", ")", " ", "  ",
+     "\n", "\n\n", "\t", "-", "—", "…", "a.b", "U.S.", "Mr.", "ok!?"]), max_size=80).map("".join))
+def test_the_reading_grade_is_textstats(text: str):
+    assert language.reading_grade(text) == language.reading_grade_by_textstat(text)
+
+
+def test_the_reading_grade_of_real_updates_is_textstats():
+    texts = [u.message for i in load_project(REPO, DEMO_NOW).incidents for u in i.updates]
+    texts.append("Comprehensive infrastructural reconfiguration necessitated prioritisation. " * 6)
+    for text in texts:
+        assert language.reading_grade(text) == language.reading_grade_by_textstat(text), text

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from slugify import slugify
 
 from . import files
 from .limits import MAX_ID_CHARS
@@ -54,6 +53,8 @@ IncidentFolder = tuple[Path, list[str]]
 def slug(text: str, fallback: str = "incident", max_length: int = SLUG_LENGTH) -> str:
     """``text`` in ASCII lower case with hyphens (transliterated), cut at a word boundary;
     ``max_length`` 0 does not cut."""
+    from slugify import slugify  # here: `tidings check` needs it only for a name to replace
+
     return slugify(text, max_length=max_length, word_boundary=True) or fallback
 
 

