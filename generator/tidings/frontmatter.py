@@ -10,7 +10,7 @@ import codecs
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -25,14 +25,17 @@ _MERGE_TAGS = frozenset({"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"}) 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 
-class LineDict(dict):
+_N = TypeVar("_N", bound=Node)
+
+
+class LineDict(dict[Any, Any]):
     """A mapping that knows the line (1-based) of each key."""
 
     lines: dict[Any, int]
     line: int
 
 
-class LineList(list):
+class LineList(list[Any]):
     """A sequence that knows the line (1-based) of each item."""
 
     lines: list[int]
@@ -46,16 +49,17 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     line_offset = 0  # added to every line: the text's first line in its file, minus one
     escapes = True  # whether the text has a "\\": only a YAML escape puts a control in a value
 
-    def resolve(self, kind, value, implicit):  # noqa: D102 - BaseResolver.resolve, unrolled
+    def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]
+                ) -> str:  # noqa: D102 - BaseResolver.resolve, unrolled
         if kind is ScalarNode and not self.yaml_path_resolvers:
             if implicit[0]:
                 for tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
                     if regexp.match(value):
-                        return tag
-            return self.DEFAULT_SCALAR_TAG
-        return super().resolve(kind, value, implicit)
+                        return str(tag)
+            return str(self.DEFAULT_SCALAR_TAG)
+        return str(super().resolve(kind, value, implicit))
 
-    def construct_child(self, node):
+    def construct_child(self, node: Node) -> Any:
         """``construct_object(node, deep=True)`` with the same memo and loop check, faster."""
         tag, kind = node.tag, type(node)
         if kind is ScalarNode and tag == _STR:
@@ -75,8 +79,9 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         del self.recursive_objects[node]
         return data
 
-    def construct_mapping(self, node, deep=False):  # noqa: D102
-        _expect(node, MappingNode, "mapping")
+    def construct_mapping(self, node: Node, deep: bool = False  # noqa: D102
+                          ) -> LineDict:
+        node = _expect(node, MappingNode, "mapping")
         _no_duplicate_keys(node, self.line_offset + 1)
         for key_node, _value in node.value:  # flatten only when there is something to do
             if key_node.tag in _MERGE_TAGS:
@@ -98,8 +103,9 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             lines[key] = key_node.start_mark.line + offset
         return result
 
-    def construct_sequence(self, node, deep=False):  # noqa: D102
-        _expect(node, SequenceNode, "sequence")
+    def construct_sequence(self, node: Node, deep: bool = False  # noqa: D102
+                           ) -> LineList:
+        node = _expect(node, SequenceNode, "sequence")
         offset = self.line_offset + 1
         result = LineList(self.construct_child(child) for child in node.value)
         result.lines = [child.start_mark.line + offset for child in node.value]
@@ -177,11 +183,13 @@ def _check_size(node: Node | None) -> None:
         size(node, 0)
 
 
-def _expect(node, kind: type, name: str) -> None:
+def _expect(node: Node, kind: type[_N], name: str) -> _N:
     """``!!map [1]`` or ``!!seq {a: 1}``: a clear error instead of a crash."""
     if not isinstance(node, kind):
+        found = getattr(node, "id", "node")
         raise yaml.constructor.ConstructorError(
-            None, None, f"the tag says {name}, but the value is a {node.id}", node.start_mark)
+            None, None, f"the tag says {name}, but the value is a {found}", node.start_mark)
+    return node
 
 
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mapping)

@@ -20,7 +20,8 @@ from datetime import datetime
 from pathlib import Path
 
 from . import urls
-from .loader import INCIDENT_FILE, _collector_paused, in_order, load_folders
+from .content_format import INCIDENT_FILE
+from .loader import _collector_paused, in_order, load_folders
 from .model import Incident
 from .outputs import generated_files
 from .pages import Site, SitePage, build_site

@@ -65,7 +65,7 @@ def map_chunks(function: Callable[..., T], chunks: Sequence[Any], *args: Any) ->
     import multiprocessing  # here: a process that never forks need not import them
     from concurrent.futures import ProcessPoolExecutor
 
-    futures: list[Future | None] = [None] * len(chunks)
+    futures: list[Future[Any] | None] = [None] * len(chunks)
     results: list[Any] = [None] * len(chunks)
     done = [False] * len(chunks)
     try:
@@ -84,7 +84,7 @@ def map_chunks(function: Callable[..., T], chunks: Sequence[Any], *args: Any) ->
     return results
 
 
-def _outcome(future: Future | None) -> tuple[Any, bool]:
+def _outcome(future: Future[Any] | None) -> tuple[Any, bool]:
     from concurrent.futures.process import BrokenProcessPool
 
     try:

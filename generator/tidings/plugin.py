@@ -44,7 +44,6 @@ from watchdog.events import (
 from watchdog.observers import Observer
 
 from . import urls
-from .config import Audience
 from .incremental import Built, Changes, FullRebuild, rebuild
 from .page_html import THEME_DIR, autoescape
 from .pages import Site, SitePage
@@ -52,7 +51,7 @@ from .pipeline import Build, Project
 from .problems import ContentError
 from .render import Renderer
 from .timestamps import TimestampError, build_now
-from .vocabulary import AUDIENCES
+from .vocabulary import AUDIENCES, Audience
 
 log = logging.getLogger("mkdocs.plugins.tidings")
 
