@@ -198,25 +198,36 @@ class _Reader:
         if "url" in data:
             self.check_url(data)
         c.description = self.text(data, "description", "-") if "description" in data else ""
-        c.incidents_dir = self.text(data, "incidents_dir", c.incidents_dir)
-        if not files.inside(c.incidents_path, c.root):
-            self.error(data, "incidents_dir", "incidents_dir must be a folder inside the "
-                       "repository, e.g. incidents")
-            c.incidents_dir = "incidents"
-        if "timezone" in data:
-            self.read_timezone(data)
-        if "update_cadence" in data:
-            self.read_cadence(data)
-        if "feed" in data:
-            self.read_feed(data)
-        if "severity" in data:
-            self.read_severity(data)
+        self.read_incidents_dir(data)
+        optional = {"timezone": self.read_timezone, "update_cadence": self.read_cadence,
+                    "feed": self.read_feed, "severity": self.read_severity}
+        for key, read in optional.items():
+            if key in data:
+                read(data)
         self.read_components(data)
         if "webhooks" in data:
             self.read_webhooks(data)
         if "language_checks" in data:
             c.language = read_language_checks(self.path, self.problems, data["language_checks"],
                                               data.lines["language_checks"])
+        self.read_subscribe_email(data)
+        if c.feed_authority == EXAMPLE_AUTHORITY:
+            self.problems.warn(self.path, data.lines.get("feed", 1), "the feed authority is "
+                               f'still the example "{EXAMPLE_AUTHORITY}"; set feed: authority: '
+                               "to a domain you own and this year, once (entry ids use it)")
+        self.read_branding(data)
+
+    def read_incidents_dir(self, data: LineDict) -> None:
+        c = self.config
+        c.incidents_dir = self.text(data, "incidents_dir", c.incidents_dir)
+        if not files.inside(c.incidents_path, c.root):
+            self.error(data, "incidents_dir", "incidents_dir must be a folder inside the "
+                       "repository, e.g. incidents")
+            c.incidents_dir = "incidents"
+
+    def read_subscribe_email(self, data: LineDict) -> None:
+        """How readers join the mailing list an email webhook posts to."""
+        c = self.config
         for key in ("subscribe_email_url", "subscribe_email"):
             if key in data:
                 setattr(c, key, self.text(data, key, ""))
@@ -228,10 +239,10 @@ class _Reader:
             self.problems.warn(self.path, data.lines["webhooks"], "an email webhook is "
                                "configured but the Subscribe page cannot say how to join the "
                                "list; add subscribe_email_url (or subscribe_email: text)")
-        if c.feed_authority == EXAMPLE_AUTHORITY:
-            self.problems.warn(self.path, data.lines.get("feed", 1), "the feed authority is "
-                               f'still the example "{EXAMPLE_AUTHORITY}"; set feed: authority: '
-                               "to a domain you own and this year, once (entry ids use it)")
+
+    def read_branding(self, data: LineDict) -> None:
+        """Logo, favicon and the company's website and support links."""
+        c = self.config
         c.logo = self.image(data, "logo")
         c.favicon = self.image(data, "favicon")
         if c.logo and c.favicon and c.logo != c.favicon \
