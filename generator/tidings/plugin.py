@@ -15,6 +15,7 @@ from typing import Any
 
 from jinja2 import Environment
 from markupsafe import escape
+from mkdocs.commands.build import get_context
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -22,10 +23,14 @@ from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+from mkdocs.utils import write_file
 
 from . import urls
 from .config import Audience
+from .frames import Frames
 from .outputs import generated_files
 from .page_html import THEME_DIR, autoescape
 from .pages import Site, SitePage, build_site
@@ -60,6 +65,8 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         self.nav_sources: set[str] = set()
         self.serving = False
         self.serve_errors: list[str] = []  # content errors while serving the last good site
+        self.files: PageFiles | None = None
+        self.renderer: PageRenderer | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defined so that MkDocs keeps this plugin across ``serve``'s rebuilds."""
@@ -126,6 +133,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         for file in files.documentation_pages():
             if docs_prefix is not None:  # edit links are relative to the repository root
                 file.edit_uri = docs_prefix + file.src_uri
+        files = self.files = PageFiles(files)
         for name, page in list(self.pages.items()):
             intro = hand_written(files, page)
             if intro is not None:  # docs/<same URL>.md is kept: its Markdown is the intro
@@ -136,6 +144,8 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
             file = File.generated(config, name, content=page.markdown, inclusion=inclusion)
             file.edit_uri = page.edit_path
             files.append(file)
+            if not page.nav_title:  # rendered here, not by MkDocs' pipeline (PageRenderer)
+                files.own[name] = own_page(file, page, config)
         if self.own_nav:  # a few fixed pages, never the incidents: no page grows with the history
             name_of = {id(page): name for name, page in self.pages.items()}
             config.nav = [{page.nav_title: name_of[id(page)]} for page in self.site.pages
@@ -182,8 +192,11 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
 
     def on_template_context(self, context: dict[str, Any],  # type: ignore[override]
                             template_name: str, config: MkDocsConfig) -> dict[str, Any]:
-        """Material's own pages (404.html) get the site's header, footer and links too."""
+        """Material's own pages (404.html) get the site's header, footer and links too; the
+        sitemap lists every page, those MkDocs does not build too."""
         context["tidings_site"] = self.site.common if self.site else {}
+        if template_name == "sitemap.xml" and self.files is not None:
+            context["pages"] = self.files.every_page()
         return context
 
     def shared_key(self, context: dict[str, Any], page: Page,
@@ -196,14 +209,24 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
             return None
         return str(context.get("base_url", ""))
 
-    def on_nav(self, nav: Any, config: MkDocsConfig, files: Files) -> Any:
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         self.nav_sources = {p.file.src_uri for p in nav.pages}
+        if self.files is not None:  # a page that mkdocs.yml's own nav lists is MkDocs' to build
+            for name in self.nav_sources:
+                self.files.own.pop(name, None)
+        self.nav = nav
         return nav
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
         env.autoescape = autoescape
         env.globals["tidings_memo"] = {}  # this build's shared blocks, by block and depth
+        if self.files is not None:
+            self.renderer = PageRenderer(config, env, self.nav, self.files)
         return env
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.renderer is not None:
+            self.renderer.write_all()
 
     # --- mkdocs serve: rebuild when content changes -----------------------------------------
 
@@ -222,6 +245,75 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
             server.watch(config.theme.custom_dir)
         server.builder = _never_stuck(server.builder)
         return server
+
+
+class PageFiles(Files):
+    """MkDocs' files, where the pages in ``own`` are known (links to them resolve, the sitemap
+    lists them) but left out of the pages MkDocs reads and builds: PageRenderer renders them."""
+
+    def __init__(self, files: Files) -> None:
+        super().__init__(files)
+        self.own: dict[str, Page] = {}  # by source name, in the site's order
+
+    def documentation_pages(self, *, inclusion: Any = InclusionLevel.is_included) -> list[File]:
+        return [f for f in super().documentation_pages(inclusion=inclusion)
+                if f.src_uri not in self.own]
+
+    def every_page(self) -> list[File]:
+        """Every page of the site, in the order MkDocs would list them."""
+        return list(super().documentation_pages())
+
+
+def own_page(file: File, site_page: SitePage, config: MkDocsConfig) -> Page:
+    """The MkDocs page of a generated page, as MkDocs' reading would leave it: no Markdown,
+    the page's template, title and description in its meta, no table of contents."""
+    page = Page(None, file, config)
+    page.markdown, page.content, page.toc = "", "", get_toc([])
+    page.meta = {"template": site_page.template, "hide": ["toc"],
+                 "description": escape(site_page.description)}
+    if site_page.url:  # the home page's <title> is the site name alone
+        page.meta["title"] = escape(site_page.title)
+    return page
+
+
+class PageRenderer:
+    """Renders the generated pages outside the navigation (incidents, postmortems, components,
+    later history pages) through the theme's Jinja environment with the context MkDocs would
+    give them, without MkDocs' per-page pipeline (no Markdown, no reading)."""
+
+    def __init__(self, config: MkDocsConfig, env: Environment, nav: Navigation,
+                 files: PageFiles) -> None:
+        self.config, self.env, self.nav, self.files = config, env, nav, files
+        self.doc_files = files.documentation_pages()  # the ``pages`` of MkDocs' context
+        custom = config.theme.custom_dir
+        self.frames = Frames((Path(custom),) if custom else ())
+
+    def render(self, page: Page) -> str:
+        """The page's HTML, as MkDocs' ``_build_page`` renders it, plugin events included."""
+        config = self.config
+        config._current_page = page
+        page.active = True
+        try:
+            context = get_context(self.nav, self.doc_files, config, page)
+            template = self.env.get_template(page.meta["template"])
+            context = config.plugins.on_page_context(context, page=page, config=config,
+                                                     nav=self.nav)
+            output = self.frames.render((template.name, context["base_url"]), template, context)
+            return config.plugins.on_post_page(output, page=page, config=config) or ""
+        except Exception as exc:
+            log.error(f"Error building page '{page.file.src_uri}': {exc}")
+            raise
+        finally:
+            page.active = False
+            config._current_page = None
+
+    def write(self, page: Page) -> None:
+        output = self.render(page)
+        write_file(output.encode("utf-8", errors="xmlcharrefreplace"), page.file.abs_dest_path)
+
+    def write_all(self) -> None:
+        for page in self.files.own.values():
+            self.write(page)
 
 
 def _never_stuck(builder: Any) -> Any:
