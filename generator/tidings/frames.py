@@ -8,10 +8,12 @@ frame), and renders only the blocks of each further page. Each frame is checked 
 first page rebuilt from its frame must equal its whole rendering, or that template and depth
 is always rendered whole.
 
-What is rendered once per frame: everything outside the page blocks, including what a
-template writes outside any block ({% set %}, {% import %} at its top level are evaluated for
-the first page and shared). So a page block is any block a status repository's own templates
-define, besides the blocks that carry a page's own content (PAGE_BLOCKS).
+What is rendered once per frame: everything outside the page blocks, including what the
+templates do outside any block (their top-level {% set %} and {% import %} are evaluated for
+the first page and shared). The page blocks are those that carry a page's own content
+(PAGE_BLOCKS) and every block a status repository's own templates (``own_dirs``) define; a
+repository template that writes anything outside its blocks, or that the frame includes, or
+that overrides a site-wide banner, has its pages rendered whole.
 """
 
 from __future__ import annotations
@@ -22,15 +24,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Template
+from jinja2 import Template, nodes
 from jinja2.runtime import Context
 
 # The blocks of base.html that read the page: its description and canonical URL, its title,
 # its feeds (tidings/main.html's extrahead) and its body.
 PAGE_BLOCKS = frozenset({"site_meta", "htmltitle", "extrahead", "content"})
-# Site-wide banners: base.html tests them (self.announce()) outside the block, so they stay in
-# the frame even when a repository overrides them.
-FRAME_BLOCKS = frozenset({"announce", "outdated"})
+# Site-wide banners, which base.html tests outside their blocks (``self.announce()``): when a
+# repository overrides one, its pages are rendered whole.
+SITE_BLOCKS = frozenset({"announce", "outdated"})
 _MARK = "\x00tidings-block:{}\x00"
 _MARKS = re.compile("\x00tidings-block:([^\x00]*)\x00")
 
@@ -70,16 +72,20 @@ class Frames:
         except Exception:
             template.environment.handle_exception()  # raises, with the template's line
         blocks = {name: list(chain) for name, chain in ctx.blocks.items()}
-        holes = {name for name, chain in blocks.items() if name not in FRAME_BLOCKS
-                 and (name in PAGE_BLOCKS or any(self.is_own(f) for f in chain))}
+        holes = {name for name, chain in blocks.items()
+                 if name in PAGE_BLOCKS or any(self.is_own(f) for f in chain)}
+        if holes & SITE_BLOCKS:
+            return output, None
         marked = template.new_context(dict(context))
         for name in holes:
             marked.blocks[name] = [_marker(name)]
-        pieces = tuple(_MARKS.split("".join(template.root_render_func(marked))))
-        frame = Frame(pieces, blocks, dict(ctx.vars))
+        text, loaded = _recording(template, lambda: "".join(template.root_render_func(marked)))
+        pieces = tuple(_MARKS.split(text))
         names = pieces[1::2]
-        if len(set(names)) < len(names):  # a block rendered twice: not worth the risk
+        if (len(set(names)) < len(names)  # a block rendered twice: not worth the risk
+                or not all(self.blocks_only(t) for t in (template, *loaded))):
             return output, None
+        frame = Frame(pieces, blocks, dict(ctx.vars))
         return output, frame if self.fill(frame, template, context) == output else None
 
     def fill(self, frame: Frame, template: Template, context: Mapping[str, Any]) -> str:
@@ -99,6 +105,19 @@ class Frames:
         """A block of a status repository's own template (compiled from a file there)."""
         return bool(self.own_dirs) and function.__code__.co_filename.startswith(self.own_dirs)
 
+    def blocks_only(self, template: Template) -> bool:
+        """Not a repository's template, or one that writes nothing outside its blocks (its
+        blocks are then page blocks); anything else it writes might read the page."""
+        if not (self.own_dirs and (template.filename or "").startswith(self.own_dirs)):
+            return True
+        env = template.environment
+        assert env.loader is not None and template.name is not None
+        source = env.loader.get_source(env, template.name)[0]
+        return all(isinstance(node, nodes.Extends | nodes.Block) or (
+            isinstance(node, nodes.Output) and all(
+                isinstance(n, nodes.TemplateData) and not n.data.strip() for n in node.nodes))
+            for node in env.parse(source).body)
+
 
 def _marker(name: str) -> BlockFunction:
     mark = _MARK.format(name)
@@ -107,3 +126,18 @@ def _marker(name: str) -> BlockFunction:
         yield mark
     return block
 
+
+
+def _recording(template: Template, render: Callable[[], str]) -> tuple[str, list[Template]]:
+    """``render()``, and every template it loaded (parents, includes, imports)."""
+    env, loaded = template.environment, []
+    get_template = env.get_template
+
+    def recording(*args: Any, **kwargs: Any) -> Template:
+        loaded.append(found := get_template(*args, **kwargs))
+        return found
+    env.get_template = recording  # type: ignore[method-assign]
+    try:
+        return render(), loaded
+    finally:
+        del env.get_template

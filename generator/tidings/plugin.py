@@ -288,16 +288,20 @@ class PageRenderer:
         custom = config.theme.custom_dir
         self.frames = Frames((Path(custom),) if custom else ())
 
+    def context(self, page: Page) -> dict[str, Any]:
+        """What MkDocs' ``_build_page`` gives the page's template, plugin events included."""
+        context = get_context(self.nav, self.doc_files, self.config, page)
+        return self.config.plugins.on_page_context(  # type: ignore[return-value]
+            context, page=page, config=self.config, nav=self.nav)
+
     def render(self, page: Page) -> str:
-        """The page's HTML, as MkDocs' ``_build_page`` renders it, plugin events included."""
+        """The page's HTML, as MkDocs' ``_build_page`` renders it (plugin events included)."""
         config = self.config
         config._current_page = page
         page.active = True
         try:
-            context = get_context(self.nav, self.doc_files, config, page)
             template = self.env.get_template(page.meta["template"])
-            context = config.plugins.on_page_context(context, page=page, config=config,
-                                                     nav=self.nav)
+            context = self.context(page)
             output = self.frames.render((template.name, context["base_url"]), template, context)
             return config.plugins.on_post_page(output, page=page, config=config) or ""
         except Exception as exc:
