@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -66,6 +67,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         self.serving = False
         self.serve_errors: list[str] = []  # content errors while serving the last good site
         self.files: PageFiles | None = None
+        self.nav: Navigation | None = None
         self.renderer: PageRenderer | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -168,14 +170,8 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig,
                          files: Files) -> str:
         site_page = self.pages.get(page.file.src_uri)
-        if site_page is None:
-            return markdown
-        # Material prints meta title and description unescaped: content must not add markup.
-        page.meta["template"] = site_page.template
-        if site_page.url:  # the home page's <title> is the site name alone
-            page.meta.setdefault("title", escape(site_page.title))
-        page.meta.setdefault("description", escape(site_page.description))
-        page.meta["hide"] = ["toc"]  # the page's own headings need no second table
+        if site_page is not None:
+            set_meta(page.meta, site_page)
         return markdown
 
     # MkDocs types the context as a TypedDict of its own keys; the templates read ours by name.
@@ -220,10 +216,11 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
         env.autoescape = autoescape
         env.globals["tidings_memo"] = {}  # this build's shared blocks, by block and depth
-        if self.files is not None:
+        if self.files is not None and self.nav is not None:
             self.renderer = PageRenderer(config, env, self.nav, self.files)
         return env
 
+    @event_priority(100)  # before any other plugin's post_build reads the site folder
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.renderer is not None:
             self.renderer.write_all()
@@ -269,11 +266,18 @@ def own_page(file: File, site_page: SitePage, config: MkDocsConfig) -> Page:
     the page's template, title and description in its meta, no table of contents."""
     page = Page(None, file, config)
     page.markdown, page.content, page.toc = "", "", get_toc([])
-    page.meta = {"template": site_page.template, "hide": ["toc"],
-                 "description": escape(site_page.description)}
-    if site_page.url:  # the home page's <title> is the site name alone
-        page.meta["title"] = escape(site_page.title)
+    set_meta(page.meta, site_page)
     return page
+
+
+def set_meta(meta: MutableMapping[str, Any], site_page: SitePage) -> None:
+    """The page's template, and its title and description unless its front matter has them.
+    Material prints meta title and description unescaped: content must not add markup."""
+    meta["template"] = site_page.template
+    if site_page.url:  # the home page's <title> is the site name alone
+        meta.setdefault("title", escape(site_page.title))
+    meta.setdefault("description", escape(site_page.description))
+    meta["hide"] = ["toc"]  # the page's own headings need no second table
 
 
 class PageRenderer:
