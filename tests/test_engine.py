@@ -73,6 +73,16 @@ OVERRIDES = {
         {% extends "tidings/main.html" %}
         {% block tabs %}<p class="mine">{{ page.url }}</p>{% endblock %}
         """},
+    # A block over the body: what super() gives holds the page's content, so it is not shared.
+    "own block over the body": {"site_templates/main.html": """\
+        {% extends "tidings/main.html" %}
+        {% block container %}<p class="mine">{{ page.url }}</p>{{ super() }}{% endblock %}
+        """},
+    # A block over one of the frame's, adding to it: super() is the frame's, the rest is not.
+    "own block with super": {"site_templates/main.html": """\
+        {% extends "tidings/main.html" %}
+        {% block scripts %}{{ super() }}<p class="mine">{{ page.url }}</p>{% endblock %}
+        """},
     # A top-level {% set %} that a block then shows.
     "top-level set": {"site_templates/main.html": """\
         {% extends "tidings/main.html" %}
@@ -93,12 +103,16 @@ def test_a_repository_override_that_reads_the_page_shows_each_page(
     site = tmp_path / "site"
     result = build_site(root, site)
     assert result.returncode == 0, result.stderr
+    headings = set()
     for incident in INCIDENTS:
         for url in (f"incidents/{incident}/", f"incidents/{incident}/postmortem/"):
             path = site / url / "index.html"
             if path.exists():
                 html = path.read_text(encoding="utf-8")
                 assert re.findall(r'<p class="mine">([^<]*)</p>', html) == [url], url
+                assert f'<link rel="canonical" href="http://127.0.0.1:8000/{url}">' in html
+                headings.add(re.findall(r"<h1>([^<]*)</h1>", html)[0])
+    assert len(headings) > len(INCIDENTS)  # each page its own body, postmortems too
 
 
 def test_sitemap_and_links_know_the_pages_mkdocs_does_not_build(tmp_path: Path) -> None:

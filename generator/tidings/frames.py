@@ -11,7 +11,8 @@ is always rendered whole.
 What is rendered once per frame: everything outside the page blocks, including what the
 templates do outside any block (their top-level {% set %} and {% import %} are evaluated for
 the first page and shared). The page blocks are those that carry a page's own content
-(PAGE_BLOCKS) and every block a status repository's own templates (``own_dirs``) define; a
+(PAGE_BLOCKS) and every block a status repository's own templates (``own_dirs``) define
+(what such a block's ``{{ super() }}`` gives is the frame's, unless it holds a page block); a
 repository template that writes anything outside its blocks, or that the frame includes, or
 that overrides a site-wide banner, has its pages rendered whole.
 """
@@ -85,8 +86,19 @@ class Frames:
         if (len(set(names)) < len(names)  # a block rendered twice: not worth the risk
                 or not all(self.blocks_only(t) for t in (template, *loaded))):
             return output, None
+        for name in holes - PAGE_BLOCKS:  # a repository's block over one of the frame's
+            blocks[name] = self.own_part(blocks[name], ctx, marked)
         frame = Frame(pieces, blocks, dict(ctx.vars))
         return output, frame if self.fill(frame, template, context) == output else None
+
+    def own_part(self, chain: list[BlockFunction], ctx: Context,
+                 marked: Context) -> list[BlockFunction]:
+        """A repository's block over one that is the frame's (``styles`` adding a stylesheet):
+        what ``{{ super() }}`` gives is rendered once, unless it holds a page block."""
+        first = next((n for n, f in enumerate(chain) if not self.is_own(f)), len(chain))
+        if first == len(chain) or _MARKS.search("".join(chain[first](marked))):
+            return chain
+        return [*chain[:first], _constant("".join(chain[first](ctx)))]
 
     def fill(self, frame: Frame, template: Template, context: Mapping[str, Any]) -> str:
         """The page: the frame's output with this page's blocks in their places."""
@@ -119,12 +131,14 @@ class Frames:
             for node in env.parse(source).body)
 
 
-def _marker(name: str) -> BlockFunction:
-    mark = _MARK.format(name)
-
+def _constant(text: str) -> BlockFunction:
     def block(context: Context) -> Iterator[str]:
-        yield mark
+        yield text
     return block
+
+
+def _marker(name: str) -> BlockFunction:
+    return _constant(_MARK.format(name))
 
 
 
