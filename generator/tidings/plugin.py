@@ -8,6 +8,7 @@ written into docs/), invalid content aborts the build before the site folder is 
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import MutableMapping
@@ -320,8 +321,14 @@ class PageRenderer:
         write_file(output.encode("utf-8", errors="xmlcharrefreplace"), page.file.abs_dest_path)
 
     def write_all(self) -> None:
-        for page in self.files.own.values():
-            self.write(page)
+        # The model and its views live until the end of the build: the cyclic collector need
+        # not walk them again and again while thousands of pages are rendered.
+        gc.freeze()
+        try:
+            for page in self.files.own.values():
+                self.write(page)
+        finally:
+            gc.unfreeze()
 
 
 def _never_stuck(builder: Any) -> Any:
