@@ -10,26 +10,35 @@ MkDocs.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
 from markupsafe import escape
 from mkdocs import utils
-from mkdocs.commands.build import _build_page, _build_theme_template, _populate_page
+from mkdocs.commands.build import (
+    _build_page,
+    _build_theme_template,
+    _populate_page,
+    get_context,
+)
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+from mkdocs.utils import write_file
 from watchdog.events import (
     DirCreatedEvent,
     DirDeletedEvent,
@@ -44,6 +53,7 @@ from watchdog.events import (
 from watchdog.observers import Observer
 
 from . import urls
+from .frames import Frames
 from .incremental import Built, Changes, FullRebuild, rebuild
 from .page_html import THEME_DIR, autoescape
 from .pages import Site, SitePage
@@ -68,16 +78,6 @@ class TidingsConfig(base.Config):
     audience = c.Choice(AUDIENCES, default="public")  # internal: the employees' site
 
 
-@dataclass
-class _Rendered:
-    """What a full build rendered its pages with, for rendering some of them again."""
-
-    config: MkDocsConfig
-    files: Files
-    nav: Any
-    env: Environment
-
-
 class TidingsPlugin(BasePlugin[TidingsConfig]):
     def __init__(self) -> None:
         self.site: Site | None = None
@@ -92,9 +92,10 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         self.serve_errors: list[str] = []  # content errors while serving the last good site
         self.renderer = Renderer()
         self.built: Built | None = None  # the last good build, while serving
-        self.nav: Any = None
-        self.rendering: _Rendered | None = None  # the build under way
-        self.rendered: _Rendered | None = None  # the last full build that completed
+        self.nav: Navigation | None = None
+        self.files: PageFiles | None = None
+        self.page_renderer: PageRenderer | None = None  # the build under way
+        self.rendered: PageRenderer | None = None  # the last full build that completed
         self.changed = _ChangedPaths()
         self.observers: list[Any] = []  # watching incidents/ (see watch_natively)
         self.writing_outputs: threading.Thread | None = None  # after an incremental rebuild
@@ -119,7 +120,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         project = build.checked()
         self.incidents_path = project.config.incidents_path
         self.serve_errors = []
-        self.rendered = self.rendering = None
+        self.rendered = self.page_renderer = None
         if project.problems.errors:
             self.keep_last_good_site(project)
         else:
@@ -177,6 +178,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         for file in files.documentation_pages():
             if docs_prefix is not None:  # edit links are relative to the repository root
                 file.edit_uri = docs_prefix + file.src_uri
+        files = self.files = PageFiles(files)
         for name, page in list(self.pages.items()):
             intro = hand_written(files, page)
             if intro is not None:  # docs/<same URL>.md is kept: its Markdown is the intro
@@ -187,6 +189,8 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
             file = File.generated(config, name, content=page.markdown, inclusion=inclusion)
             file.edit_uri = page.edit_path
             files.append(file)
+            if not page.nav_title:  # rendered here, not by MkDocs' pipeline (PageRenderer)
+                files.own[name] = own_page(file, page, config)
         if self.own_nav:  # a few fixed pages, never the incidents: no page grows with the history
             name_of = {id(page): name for name, page in self.pages.items()}
             config.nav = [{page.nav_title: name_of[id(page)]} for page in self.site.pages
@@ -209,14 +213,8 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig,
                          files: Files) -> str:
         site_page = self.pages.get(page.file.src_uri)
-        if site_page is None:
-            return markdown
-        # Material prints meta title and description unescaped: content must not add markup.
-        page.meta["template"] = site_page.template
-        if site_page.url:  # the home page's <title> is the site name alone
-            page.meta.setdefault("title", escape(site_page.title))
-        page.meta.setdefault("description", escape(site_page.description))
-        page.meta["hide"] = ["toc"]  # the page's own headings need no second table
+        if site_page is not None:
+            set_meta(page.meta, site_page)
         return markdown
 
     # MkDocs types the context as a TypedDict of its own keys; the templates read ours by name.
@@ -233,8 +231,11 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
 
     def on_template_context(self, context: dict[str, Any],  # type: ignore[override]
                             template_name: str, config: MkDocsConfig) -> dict[str, Any]:
-        """Material's own pages (404.html) get the site's header, footer and links too."""
+        """Material's own pages (404.html) get the site's header, footer and links too; the
+        sitemap lists every page, those MkDocs does not build too."""
         context["tidings_site"] = self.site.common if self.site else {}
+        if template_name == "sitemap.xml" and self.files is not None:
+            context["pages"] = self.files.every_page()
         return context
 
     def shared_key(self, context: dict[str, Any], page: Page,
@@ -247,20 +248,27 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
             return None
         return str(context.get("base_url", ""))
 
-    def on_nav(self, nav: Any, config: MkDocsConfig, files: Files) -> Any:
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         self.nav_sources = {p.file.src_uri for p in nav.pages}
+        if self.files is not None:  # a page that mkdocs.yml's own nav lists is MkDocs' to build
+            for name in self.nav_sources:
+                self.files.own.pop(name, None)
         self.nav = nav
         return nav
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
         env.autoescape = autoescape
         env.globals["tidings_memo"] = {}  # this build's shared blocks, by block and depth
-        if self.serving:
-            self.rendering = _Rendered(config, files, self.nav, env)
+        if self.files is not None and self.nav is not None:
+            self.page_renderer = PageRenderer(config, env, self.nav, self.files)
         return env
 
-    def on_post_build(self, config: MkDocsConfig) -> None:
-        self.rendered = self.rendering
+    @event_priority(100)  # before any other plugin's post_build reads the site folder
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.page_renderer is not None:
+            self.page_renderer.write_all()
+        if self.serving:  # what tidings serve renders changed pages with, until the next
+            self.rendered = self.page_renderer
 
     # --- mkdocs serve: rebuild when content changes -----------------------------------------
 
@@ -409,12 +417,14 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
                                       self.rendered.nav)
 
     def render_pages(self, pages: list[SitePage]) -> None:
-        """Render ``pages`` into the site folder the way the full build does (MkDocs' own
-        page machinery), with the files, navigation and theme of the last full build."""
+        """Render ``pages`` into the site folder the way the full build does, with the files,
+        navigation and theme of the last full build: the pages outside the navigation by the
+        plugin's PageRenderer, the few others by MkDocs' own page machinery."""
         assert self.rendered is not None
-        config, files = self.rendered.config, self.rendered.files
+        renderer, config = self.rendered, self.rendered.config
+        files = renderer.files
         names = {id(page): name for name, page in self.pages.items()}
-        chosen: list[Page] = []
+        theirs: list[Page] = []
         for site_page in pages:
             name = names[id(site_page)]
             file = files.get_file_from_path(name)
@@ -426,12 +436,17 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
                 file.content_string = site_page.markdown
             if file.abs_src_path is None:
                 file.edit_uri = site_page.edit_path
-            chosen.append(file.page or Page(None, file, config))
-        for page in chosen:
+            if file.abs_src_path is None and not site_page.nav_title \
+                    and name not in self.nav_sources:
+                files.own[name] = own_page(file, site_page, config)  # its title may be new
+                renderer.write(files.own[name])
+            else:
+                theirs.append(file.page or Page(None, file, config))
+        for page in theirs:
             _populate_page(page, config, files)
         shown = files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
-        for page in chosen:
-            _build_page(page, config, shown, self.rendered.nav, self.rendered.env)
+        for page in theirs:
+            _build_page(page, config, shown, renderer.nav, renderer.env)
 
 
 _CHANGES = (FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent,
@@ -503,6 +518,8 @@ def _remove(files: Files, name: str, site_dir: str) -> None:
     if file is None:
         return
     files.remove(file)
+    if isinstance(files, PageFiles):
+        files.own.pop(name, None)
     path = Path(file.abs_dest_path)
     path.unlink(missing_ok=True)
     for folder in path.parents:
@@ -510,6 +527,92 @@ def _remove(files: Files, name: str, site_dir: str) -> None:
                 folder.iterdir()):
             break
         folder.rmdir()
+
+
+class PageFiles(Files):
+    """MkDocs' files, where the pages in ``own`` are known (links to them resolve, the sitemap
+    lists them) but left out of the pages MkDocs reads and builds: PageRenderer renders them."""
+
+    def __init__(self, files: Files) -> None:
+        super().__init__(files)
+        self.own: dict[str, Page] = {}  # by source name, in the site's order
+
+    def documentation_pages(self, *, inclusion: Any = InclusionLevel.is_included) -> list[File]:
+        return [f for f in super().documentation_pages(inclusion=inclusion)
+                if f.src_uri not in self.own]
+
+    def every_page(self) -> list[File]:
+        """Every page of the site, in the order MkDocs would list them."""
+        return list(super().documentation_pages())
+
+
+def own_page(file: File, site_page: SitePage, config: MkDocsConfig) -> Page:
+    """The MkDocs page of a generated page, as MkDocs' reading would leave it: no Markdown,
+    the page's template, title and description in its meta, no table of contents."""
+    page = Page(None, file, config)
+    page.markdown, page.content, page.toc = "", "", get_toc([])
+    set_meta(page.meta, site_page)
+    return page
+
+
+def set_meta(meta: MutableMapping[str, Any], site_page: SitePage) -> None:
+    """The page's template, and its title and description unless its front matter has them.
+    Material prints meta title and description unescaped: content must not add markup."""
+    meta["template"] = site_page.template
+    if site_page.url:  # the home page's <title> is the site name alone
+        meta.setdefault("title", escape(site_page.title))
+    meta.setdefault("description", escape(site_page.description))
+    meta["hide"] = ["toc"]  # the page's own headings need no second table
+
+
+class PageRenderer:
+    """Renders the generated pages outside the navigation (incidents, postmortems, components,
+    later history pages) through the theme's Jinja environment with the context MkDocs would
+    give them, without MkDocs' per-page pipeline (no Markdown, no reading)."""
+
+    def __init__(self, config: MkDocsConfig, env: Environment, nav: Navigation,
+                 files: PageFiles) -> None:
+        self.config, self.env, self.nav, self.files = config, env, nav, files
+        self.doc_files = files.documentation_pages()  # the ``pages`` of MkDocs' context
+        custom = config.theme.custom_dir
+        self.frames = Frames((Path(custom),) if custom else ())
+
+    def context(self, page: Page) -> dict[str, Any]:
+        """What MkDocs' ``_build_page`` gives the page's template, plugin events included."""
+        context = get_context(self.nav, self.doc_files, self.config, page)
+        return self.config.plugins.on_page_context(  # type: ignore[return-value]
+            context, page=page, config=self.config, nav=self.nav)
+
+    def render(self, page: Page) -> str:
+        """The page's HTML, as MkDocs' ``_build_page`` renders it (plugin events included)."""
+        config = self.config
+        config._current_page = page
+        page.active = True
+        try:
+            template = self.env.get_template(page.meta["template"])
+            context = self.context(page)
+            output = self.frames.render((template.name, context["base_url"]), template, context)
+            return config.plugins.on_post_page(output, page=page, config=config) or ""
+        except Exception as exc:
+            log.error(f"Error building page '{page.file.src_uri}': {exc}")
+            raise
+        finally:
+            page.active = False
+            config._current_page = None
+
+    def write(self, page: Page) -> None:
+        output = self.render(page)
+        write_file(output.encode("utf-8", errors="xmlcharrefreplace"), page.file.abs_dest_path)
+
+    def write_all(self) -> None:
+        # The model and its views live until the end of the build: the cyclic collector need
+        # not walk them again and again while thousands of pages are rendered.
+        gc.freeze()
+        try:
+            for page in self.files.own.values():
+                self.write(page)
+        finally:
+            gc.unfreeze()
 
 
 def _never_stuck(builder: Any) -> Any:
