@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -9,12 +10,23 @@ import sys
 import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 from tidings.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def load_benchmark(name: str) -> Any:
+    """A module of benchmarks/ (not a package), imported under its own name so that the
+    modules it imports from the same folder (``synthetic``) resolve to the same one."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / f"{name}.py")
+    assert spec and spec.loader
+    module = sys.modules[name] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 DEMO_NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # the demo's example history moment
 
 MINIMAL_CONFIG = """\

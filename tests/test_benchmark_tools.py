@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import os
 import re
 import subprocess
@@ -13,24 +12,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, build_site, run_cli
+from conftest import REPO, build_site, load_benchmark, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_frontmatter import agree
 from tidings import frontmatter, loader, parallel, render
 from tidings.pipeline import load_project
 
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-synthetic = _load("synthetic")
+synthetic = load_benchmark("synthetic")
 NOW = synthetic.iso(synthetic.NOW)
 
 

@@ -9,13 +9,11 @@ links from hand-written pages, a navigation that lists one).
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import DEMO_NOW, REPO, build_site, copy_demo, epoch, write_files
+from conftest import DEMO_NOW, build_site, copy_demo, epoch, load_benchmark, write_files
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
@@ -38,12 +36,7 @@ def build_in_process(root: Path, dest: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 def synthetic_site(root: Path, incidents: int) -> Path:
     """The benchmark's synthetic history (benchmarks/synthetic.py) of ``incidents``."""
-    spec = importlib.util.spec_from_file_location("synthetic", REPO / "benchmarks" /
-                                                  "synthetic.py")
-    assert spec and spec.loader
-    synthetic = sys.modules["synthetic"] = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(synthetic)
-    synthetic.write_site(root, incidents)
+    load_benchmark("synthetic").write_site(root, incidents)
     return root
 
 

@@ -5,30 +5,17 @@ incident renders only a few pages. What it cannot account for asks for the full 
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import load_benchmark
 from tidings.incremental import Built, Changes, FullRebuild, rebuild
 from tidings.model import Incident
 from tidings.pages import SitePage
 from tidings.pipeline import load_project
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-def _synthetic():
-    spec = importlib.util.spec_from_file_location("synthetic", REPO / "benchmarks/synthetic.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["synthetic"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-synthetic = _synthetic()
+synthetic = load_benchmark("synthetic")
 NOW = synthetic.NOW
 
 

@@ -4,7 +4,6 @@ watched, and stopping serve stops its MkDocs child."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import shutil
@@ -20,7 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL_CONFIG, write_files
+from conftest import MINIMAL_CONFIG, load_benchmark, write_files
 from test_build_cleanup import children_of
 
 TEMPLATE = """\
@@ -136,20 +135,11 @@ def test_stopping_serve_stops_its_children(served):
         get(url)
 
 
-def _benchmark(name: str):
-    spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def bench():
     sys.path.insert(0, str(REPO / "benchmarks"))
     try:
-        yield _benchmark("serve")
+        yield load_benchmark("serve")
     finally:
         sys.path.remove(str(REPO / "benchmarks"))
 
