@@ -428,6 +428,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         for site_page in pages:
             name = names[id(site_page)]
             file = files.get_file_from_path(name)
+            new = file is None
             if file is None:  # a new page; those in the navigation always exist
                 file = File.generated(config, name, content=site_page.markdown,
                                       inclusion=InclusionLevel.NOT_IN_NAV)
@@ -436,8 +437,7 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
                 file.content_string = site_page.markdown
             if file.abs_src_path is None:
                 file.edit_uri = site_page.edit_path
-            if file.abs_src_path is None and not site_page.nav_title \
-                    and name not in self.nav_sources:
+            if new or name in files.own:  # the full build's choice of who renders a page
                 files.own[name] = own_page(file, site_page, config)  # its title may be new
                 renderer.write(files.own[name])
             else:

@@ -22,12 +22,17 @@ def created_at(state: IncidentState) -> datetime | None:
     return state.updates[0].at if state.updates else state.incident.scheduled_for
 
 
-def last_changed(state: IncidentState) -> datetime | None:
-    """The latest update or postmortem publication: feed readers show the entry again then."""
+def publications(state: IncidentState) -> list[datetime]:
+    """When each update and the postmortem were published, by the state's ``now``."""
     times = [u.at for u in state.updates]
     if state.postmortem is not None:
         times.append(state.postmortem.published)
-    return max(times, default=state.incident.scheduled_for)
+    return times
+
+
+def last_changed(state: IncidentState) -> datetime | None:
+    """The latest update or postmortem publication: feed readers show the entry again then."""
+    return max(publications(state), default=state.incident.scheduled_for)
 
 
 def events(state: IncidentState, now: datetime) -> list[datetime]:
@@ -36,10 +41,7 @@ def events(state: IncidentState, now: datetime) -> list[datetime]:
     Besides updates and a postmortem, a maintenance window's start and end change the
     status on their own.
     """
-    times = [u.at for u in state.updates]
-    if state.postmortem is not None:
-        times.append(state.postmortem.published)
-    incident = state.incident
+    times, incident = publications(state), state.incident
     if incident.is_maintenance:
         times += [t for t in (incident.scheduled_for, incident.scheduled_until)
                   if t is not None and t <= now]
