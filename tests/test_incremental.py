@@ -13,7 +13,7 @@ from conftest import load_benchmark
 from tidings.incremental import Built, Changes, FullRebuild, rebuild
 from tidings.model import Incident
 from tidings.pages import SitePage
-from tidings.pipeline import load_project
+from tidings.pipeline import Build, load_project
 
 synthetic = load_benchmark("synthetic")
 NOW = synthetic.NOW
@@ -30,7 +30,7 @@ def pristine(tmp_path_factory) -> Path:
 def site(pristine: Path, tmp_path: Path) -> tuple[Path, Built]:
     root = tmp_path / "site"
     shutil.copytree(pristine, root)
-    return root, Built.of(load_project(root, NOW), NOW)
+    return root, Built.of(Build(root, NOW), load_project(root, NOW))
 
 
 def shown(page: SitePage) -> tuple:
@@ -43,7 +43,7 @@ def rebuilt(root: Path, before: Built, paths: list[Path]) -> Changes:
     """The incremental rebuild, checked against a full build of the same files."""
     changes = rebuild(before, paths)
     outputs, removed_outputs = changes.outputs()
-    full = Built.of(load_project(root, NOW), NOW)
+    full = Built.of(Build(root, NOW), load_project(root, NOW))
     assert changes.built.outputs == full.outputs
     assert [p.url for p in changes.built.site.pages] == [p.url for p in full.site.pages]
     old = {p.url: p for p in before.site.pages}

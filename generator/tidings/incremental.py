@@ -25,7 +25,7 @@ from .loader import _collector_paused, in_order, load_folders
 from .model import Incident
 from .outputs import generated_files
 from .pages import Site, SitePage, build_site
-from .pipeline import Project
+from .pipeline import Build, Project
 from .problems import Problem, Problems
 from .render import Renderer
 from .rules import check_rules
@@ -52,11 +52,10 @@ class Built:
     renderer: Renderer = field(default_factory=Renderer)  # the session's, kept across rebuilds
 
     @classmethod
-    def of(cls, project: Project, now: datetime) -> Built:
-        snapshot, renderer = project.snapshot(now), Renderer()
-        outputs = generated_files(snapshot, renderer)
-        return cls(project, now, snapshot, outputs, build_site(snapshot, outputs, renderer),
-                   renderer)
+    def of(cls, build: Build, project: Project) -> Built:
+        """The pipeline's last stages for a project without errors, kept for rebuilds."""
+        site = build.site(project)
+        return cls(project, build.now, site.snapshot, site.outputs, site.site, build.renderer)
 
 
 @dataclass

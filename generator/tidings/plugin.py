@@ -126,12 +126,10 @@ class TidingsPlugin(BasePlugin[TidingsConfig]):
         else:
             for warning in project.problems.warnings:  # an overdue update never stops the page
                 log.info(str(warning))
-            built = build.site(project)
+            built = Built.of(build, project)
             self.outputs, self.site = built.outputs, built.site
             config.site_url = config.site_url or built.snapshot.config.base_url
-            if self.serving:
-                self.built = Built(project, build.now, built.snapshot, self.outputs, self.site,
-                                   self.renderer)
+            self.built = built if self.serving else None
         assert self.site is not None
         self.pages = {page.source_name: page for page in self.site.pages}
         self.own_nav = config.nav is None
