@@ -107,7 +107,7 @@ def derive(config: SiteConfig, incidents: list[Incident], now: datetime,
     component_status = current_component_status(config, states.values())
     indicator = overall_indicator(component_status, states.values())
     newest_first = sorted(visible, key=lambda i: (i.created_at or now, i.id), reverse=True)
-    segments = component_segments(visible, now)
+    segments = component_segments(states.values(), now)
     uptime = {c.id: uptime_for(c, segments.get(c.id, []), now, uptime_days, config.timezone)
               for c in config.components}
     return Snapshot(config, now, newest_first, states, component_status, indicator,
@@ -238,20 +238,21 @@ def overall_indicator(component_status: dict[str, ComponentStatus],
     return max(candidates, key=INDICATOR_RANK.__getitem__, default="none")
 
 
-def component_segments(incidents: list[Incident], now: datetime) -> dict[str, list[Segment]]:
+def component_segments(states: Iterable[IncidentState], now: datetime
+                       ) -> dict[str, list[Segment]]:
     """Each component's non-operational periods, per incident, for uptime."""
     segments: dict[str, list[Segment]] = {}
-    for incident in incidents:
-        for cid, seg in _incident_segments(incident, now):
+    for state in states:
+        for cid, seg in _incident_segments(state, now):
             segments.setdefault(cid, []).append(seg)
     return segments
 
 
-def _incident_segments(incident: Incident, now: datetime) -> Iterator[tuple[str, Segment]]:
-    if incident.is_maintenance:
-        yield from _maintenance_segments(incident, now)
+def _incident_segments(state: IncidentState, now: datetime) -> Iterator[tuple[str, Segment]]:
+    if state.incident.is_maintenance:
+        yield from _maintenance_segments(state.incident, now)
         return
-    steps = replay(incident, incident.posted(now))
+    steps = state.steps  # the replay of the updates posted by now
     if not steps:
         return
     last = steps[-1].update
