@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -120,6 +121,46 @@ def test_splitting_at_the_fences_agrees_with_splitting_lines(text: str):
 def test_splitting_agrees_on_any_text(text: str):
     for variant in (text, "---\n" + text, "---\n" + text + "\n---\n" + text):
         assert outcome(frontmatter.split, variant) == outcome(frontmatter.split_lines, variant)
+
+
+def parse_step_by_step(raw: bytes) -> Any:
+    """What ``parse`` reads, by its steps one after the other, each with all its checks."""
+    if not raw.strip():
+        raise frontmatter.FrontMatterError(1, "the file is empty; it needs front matter "
+                                           "between two '---' lines")
+    front, body, body_line = frontmatter.split(frontmatter.decode(raw))
+    meta = frontmatter.load_yaml(front, first_line=2)
+    return shape(meta), body, body_line
+
+
+def parse_outcome(raw: bytes) -> Any:
+    try:
+        doc = frontmatter.parse(Path("x.md"), raw)
+    except frontmatter.FrontMatterError as error:
+        return ("error", error.line, error.message)
+    return shape(doc.meta), doc.body, doc.body_line
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["---\n", "...\n", "--- \n", "at: '2026-11-23T14:00:00Z'\n",
+                                 "status: resolved\n", "components:\n", "  api: operational\n",
+                                 "- api\n", "x: |\n", "  text\n", "a: b\r\n", "\t", "\x00",
+                                 "\x1b", "\x85", "\u2028", "\ufeff", "body\n", "\n", "é",
+                                 "a: b # c\n", "a: [b, c]\n", "\xff"]),
+                max_size=14).map(lambda parts: "".join(parts).encode("utf-8", "surrogatepass")))
+@example(b"\xef\xbb\xbf---\na: b\n---\nbody\n")
+@example(b"---\na: b\n---\nbody \x1b[31m\n")
+@example(b"---\na: \xff\n---\n")
+def test_parse_reads_what_its_steps_read(raw: bytes):
+    """``parse`` skips the steps' checks for characters when one look finds none of them."""
+    try:
+        expected = parse_step_by_step(raw)
+    except frontmatter.FrontMatterError as error:
+        expected = ("error", error.line, error.message)
+    if expected[0] != "error" and not (isinstance(expected[0], tuple)
+                                       and expected[0][0] == "map"):
+        return  # not a mapping: parse words its own error
+    assert parse_outcome(raw) == expected
 
 
 _NESTING = st.lists(st.sampled_from(["a: ", "- ", "[", "]", "{", "}", "b: ", "&x ", "*x", "1",

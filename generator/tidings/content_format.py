@@ -134,17 +134,22 @@ def incident_folders_in(root: Path, folders: Iterable[Path], problems: Problems
 
 
 def _walk(dirpath: str, problems: Problems, found: list[IncidentFolder], depth: int) -> None:
-    entries = files.scan(dirpath, problems.root, problems, depth)
     here = Path(dirpath)
-    for entry in entries:
-        if entry.name.startswith(".") and entry.name.endswith(MARKDOWN):
-            problems.add(here / entry.name, 1, "a hidden Markdown file is never published, "
-                         "yet looks like content; remove the leading '.' or delete it")
-    names = [e.name for e in entries if not e.is_dir and e.name.endswith(MARKDOWN)
-             and not e.name.startswith(".")]
-    dirnames = [e.name for e in entries if e.is_dir and is_content_folder(e.name)]
+    names: list[str] = []  # the Markdown files, in the listing's order (by name)
+    dirnames: list[str] = []
+    for name, is_dir in files.scan(dirpath, problems.root, problems, depth):
+        if is_dir:
+            if is_content_folder(name):
+                dirnames.append(name)
+        elif name.endswith(MARKDOWN):
+            if name.startswith("."):
+                problems.add(here / name, 1, "a hidden Markdown file is never published, "
+                             "yet looks like content; remove the leading '.' or delete it")
+            else:
+                names.append(name)
     if INCIDENT_FILE in names:
-        found.append((here, [name for name in names if name != INCIDENT_FILE]))
+        names.remove(INCIDENT_FILE)
+        found.append((here, names))
         for nested in dirnames:
             problems.add(here / nested, 1, "folders inside an incident folder are not read; "
                          "move its files up into the incident folder or out of incidents/")

@@ -11,8 +11,9 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from .limits import MAX_FILE_BYTES, MAX_FOLDER_DEPTH
 from .problems import Problems
@@ -22,8 +23,7 @@ class RefusedFile(Exception):
     """A file Tidings will not read; the message says why and what to do."""
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     name: str
     is_dir: bool
 
@@ -34,6 +34,10 @@ def inside(path: Path | str, root: Path | str) -> bool:
     return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
 
 
+_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0)
+_NO_LINK_FLAGS = _FLAGS | getattr(os, "O_NOFOLLOW", 0)
+
+
 def read_file(path: Path | str, root: Path | str, limit: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of a regular file inside ``root``, at most ``limit`` of them.
 
@@ -41,9 +45,8 @@ def read_file(path: Path | str, root: Path | str, limit: int = MAX_FILE_BYTES) -
     ``os.read`` cost a third of ``Path.read_bytes`` per file, which counts with tens of
     thousands of small files.
     """
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0)
     try:  # a file that is no link opens at once, without a look at the link first
-        fd = os.open(path, flags | getattr(os, "O_NOFOLLOW", 0))
+        fd = os.open(path, _NO_LINK_FLAGS)
     except OSError as exc:
         if exc.errno != errno.ELOOP:
             raise
@@ -51,7 +54,7 @@ def read_file(path: Path | str, root: Path | str, limit: int = MAX_FILE_BYTES) -
             raise RefusedFile(f"this is a link to {os.path.realpath(path)}, outside the "
                               "repository; Tidings never follows it: replace it with the "
                               "file") from None
-        fd = os.open(path, flags)
+        fd = os.open(path, _FLAGS)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -87,18 +90,24 @@ def scan(folder: str, root: Path, problems: Problems, depth: int) -> list[Entry]
         return []
     try:
         with os.scandir(folder) as listing:
-            raw = sorted(listing, key=lambda e: e.name)
+            raw = sorted(listing, key=_by_name)
     except OSError as exc:
         problems.add(folder, 1, f"cannot read this folder ({exc.strerror}); make it readable")
         return []
     entries = []
-    for entry in raw:
-        why = _refused(entry, root)
-        if why is not None:
+    for entry in raw:  # the listing's file types answer without a system call for all but links
+        if entry.is_file(follow_symlinks=False):
+            entries.append(Entry(entry.name, False))
+        elif entry.is_dir(follow_symlinks=False):
+            entries.append(Entry(entry.name, True))
+        elif (why := _refused(entry, root)) is not None:
             problems.add(entry.path, 1, why)
         else:
             entries.append(Entry(entry.name, _is_dir(entry)))
     return entries
+
+
+_by_name = attrgetter("name")
 
 
 def _refused(entry: os.DirEntry[str], root: Path) -> str | None:

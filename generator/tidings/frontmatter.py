@@ -241,6 +241,15 @@ def without_control(text: str) -> tuple[str, int]:
 
 def decode(raw: bytes) -> str:
     """UTF-8 text (a BOM is dropped) within MAX_FILE_BYTES, without control characters."""
+    text = _utf8(raw)
+    if "\x00" in text:
+        raise FrontMatterError(1, "the file contains NUL bytes; it must be UTF-8 Markdown text")
+    check_text(text)
+    return text
+
+
+def _utf8(raw: bytes) -> str:
+    """``decode`` but for its checks of the characters."""
     if len(raw) > MAX_FILE_BYTES:
         raise FrontMatterError(1, f"the file has {len(raw):,} bytes, more than the limit of "
                                f"{MAX_FILE_BYTES:,}; shorten it or split it into updates")
@@ -250,9 +259,6 @@ def decode(raw: bytes) -> str:
         line = raw[: exc.start].count(b"\n") + 1
         raise FrontMatterError(
             line, "the file is not UTF-8 text; save it with UTF-8 encoding") from None
-    if "\x00" in text:
-        raise FrontMatterError(1, "the file contains NUL bytes; it must be UTF-8 Markdown text")
-    check_text(text)
     return text
 
 
@@ -307,50 +313,93 @@ def full_yaml(text: str, first_line: int = 1) -> Any:
 # ``simple_yaml`` return None and ``full_yaml`` read the text; the two agree on every text the
 # fast path accepts (tests/test_frontmatter.py).
 
-_KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")
+_KEY_LINE = re.compile(r"( *)([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")
 _FLOW_WORD = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@` ][^,\[\]{}#:'\"]*")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 # What YAML treats specially, or refuses, wherever it stands in the text.
 _UNUSUAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 _NO = object()  # "not of the simple shape"
+_EMPTY = object()  # the value of "key:" with nothing after it: null or the block below
+_LITERAL = object()  # the value of "key: |": the text below
+KeyLine = tuple[int, str, Any]  # indent, key, value (a scalar, a flow list's words, or a mark)
+_BLANK: KeyLine = (-1, "", None)  # a line of spaces or nothing
 
 
 def simple_yaml(text: str, first_line: int = 1) -> LineDict | None:
     """What ``full_yaml`` returns for a front matter of the shapes authoring writes, read line
     by line; None for any other text. A text within MAX_YAML_NODES characters is within the
     size limits: each value takes a character of its own (a null one its key's colon)."""
-    if not text.endswith("\n") or len(text) >= MAX_YAML_NODES or _UNUSUAL.search(text):
+    return None if _UNUSUAL.search(text) else _simple_lines(text, first_line)
+
+
+def _simple_lines(text: str, first_line: int) -> LineDict | None:
+    """``simple_yaml`` of a text without unusual characters."""
+    if not text.endswith("\n") or len(text) >= MAX_YAML_NODES:
         return None
     lines = text.split("\n")
     lines.pop()
     result = LineDict()
     result.lines = {}
     n, count = 0, len(lines)
+    memo = _LINE_MEMO
     while n < count:
-        line = lines[n].rstrip(" ")
-        if not line:
+        found = memo.get(lines[n]) or key_line(lines[n])  # key_line, inlined when it is kept
+        if found is _BLANK:
             n += 1
             continue
-        match = _KEY_LINE.fullmatch(line)
-        if match is None:
+        if found is None or found[0]:
             return None
-        key, rest = match.groups()
-        if key in result or not _plain_str(key):
+        _, key, value = found
+        if key in result:
             return None
         if not result:
             result.line = first_line + n
         result.lines[key] = first_line + n
-        if rest == "|":
+        if value is _LITERAL:
             value, n = _literal(lines, n + 1)
-        elif rest:
-            value = _inline(rest, first_line + n) if rest[0] == "[" else _scalar(rest)
-            n += 1
-        else:
+        elif value is _EMPTY:
             value, n = _block(lines, n + 1, first_line)
+        else:
+            value = _flow(value, first_line + n) if type(value) is tuple else value
+            n += 1
         if value is _NO:
             return None
         result[key] = value
     return result if result else None
+
+
+def key_line(raw: str) -> KeyLine | None:
+    """What one line is by itself (``read_key_line``). The same few lines (statuses, component
+    changes, ``next_update: 1h``) come back in nearly every file, so the answers for the first
+    _MEMO_SIZE distinct lines are kept."""
+    if raw in _LINE_MEMO:
+        return _LINE_MEMO[raw]
+    found = read_key_line(raw)
+    if len(_LINE_MEMO) < _MEMO_SIZE:
+        _LINE_MEMO[raw] = found
+    return found
+
+
+def read_key_line(raw: str) -> KeyLine | None:
+    """A ``key: value`` line's indent, key and value: a scalar, the words of a flow list (a
+    tuple), _EMPTY, _LITERAL, or _NO for a value of another shape; _BLANK for a blank line and
+    None for any other line."""
+    line = raw.rstrip(" ")
+    if not line:
+        return _BLANK
+    match = _KEY_LINE.fullmatch(line)
+    if match is None:
+        return None
+    indent, key, rest = match.groups()
+    if not _plain_str(key):
+        return None
+    if rest is None:
+        value: Any = _EMPTY
+    elif rest == "|":
+        value = _LITERAL
+    else:
+        value = _flow_words(rest) if rest[0] == "[" else _scalar(rest)
+    return len(indent), key, value
 
 
 def _plain_str(value: str) -> bool:
@@ -376,6 +425,8 @@ def plain_str(value: str) -> bool:
 
 
 _MEMO: dict[str, bool] = {}
+_LINE_MEMO: dict[str, KeyLine | None] = {}
+_SEEN_ONCE: set[str] = set()
 _MEMO_SIZE = 4096
 
 
@@ -396,19 +447,23 @@ def _scalar(text: str) -> Any:
     return text
 
 
-def _inline(text: str, line: int) -> Any:
-    """A flow list of plain words on one line (``text`` starts with "[")."""
+def _flow_words(text: str) -> tuple[str, ...] | object:
+    """The words of a flow list of plain words on one line (``text`` starts with "["), or _NO."""
     if text[-1] != "]":
         return _NO
-    items = LineList()
-    items.line = line
     inner = text[1:-1]
-    if inner.strip(" "):
-        for item in inner.split(","):
-            word = item.strip(" ")
-            if _FLOW_WORD.fullmatch(word) is None or not _plain_str(word):
-                return _NO
-            items.append(word)
+    if not inner.strip(" "):
+        return ()
+    words = tuple(item.strip(" ") for item in inner.split(","))
+    if any(_FLOW_WORD.fullmatch(word) is None or not _plain_str(word) for word in words):
+        return _NO
+    return words
+
+
+def _flow(words: tuple[str, ...], line: int) -> LineList:
+    """A flow list's words as the list a value is, on ``line``."""
+    items = LineList(words)
+    items.line = line
     items.lines = [line] * len(items)
     return items
 
@@ -464,27 +519,27 @@ def _mapping(lines: list[str], start: int, indent: int, first_line: int) -> tupl
     result = LineDict()
     result.lines = {}
     result.line = first_line + start
-    pad = " " * indent
     n, count = start, len(lines)
+    memo = _LINE_MEMO
     while n < count:
-        line = lines[n].rstrip(" ")
-        if not line:
+        found = memo.get(lines[n]) or key_line(lines[n])
+        if found is _BLANK:
             n += 1
             continue
-        if not line.startswith(pad) or line[indent] == " ":  # not at this block's indent
-            return (result, n) if line[0] != " " else (_NO, n)
-        match = _KEY_LINE.fullmatch(line, indent)
-        if match is None:
+        at = _indent(lines[n]) if found is None else found[0]
+        if at != indent:  # the block ends at a top-level line; any other indent is not simple
+            return (result, n) if at == 0 else (_NO, n)
+        if found is None or found[1] in result:
             return _NO, n
-        key, rest = match.groups()
-        if key in result or not _plain_str(key):
-            return _NO, n
-        if rest is None:
+        _, key, value = found
+        if value is _EMPTY:
             after = next((lin for lin in lines[n + 1:] if lin.strip(" ")), "")
             value = None if _indent(after) < indent or (
                 _indent(after) == indent and after[indent] != "-") else _NO
-        else:
-            value = _inline(rest, first_line + n) if rest[0] == "[" else _scalar(rest)
+        elif value is _LITERAL:
+            value = _NO
+        elif type(value) is tuple:
+            value = _flow(value, first_line + n)
         if value is _NO:
             return _NO, n
         result[key] = value
@@ -522,9 +577,16 @@ def parse(path: Path, raw: bytes) -> Document:
     if not raw.strip():
         raise FrontMatterError(
             1, "the file is empty; it needs front matter between two '---' lines")
-    text = decode(raw)
-    front, body, body_line = split(text)
-    meta = load_yaml(front, first_line=2)
+    text = _utf8(raw)
+    if _UNUSUAL.search(text) is None:  # as in nearly every file: the checks of decode, split
+        # and simple_yaml for such characters would find nothing
+        front, body, body_line = _split_at_fences(text) or split_lines(text)
+        simple = _simple_lines(front, 2)
+        meta = full_yaml(front, 2) if simple is None else simple
+    else:
+        text = decode(raw)  # refuses NUL and control characters, each with its message
+        front, body, body_line = split(text)
+        meta = load_yaml(front, first_line=2)
     if meta is None:
         raise FrontMatterError(1, "the front matter is empty; add the required keys")
     if not isinstance(meta, LineDict):

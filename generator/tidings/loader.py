@@ -19,6 +19,7 @@ from . import files, parallel
 from .config import SiteConfig
 from .content_format import (
     INCIDENT_FILE,
+    MARKDOWN,
     POSTMORTEM_FILE,
     IncidentFolder,
     id_problem,
@@ -45,10 +46,11 @@ from .vocabulary import (
     member,
 )
 
-INCIDENT_KEYS = {"title", "type", "impact", "components", "scheduled_for", "scheduled_until",
-                 "detected_at", "internal", "visibility", "roles"}
-UPDATE_KEYS = {"at", "status", "components", "next_update", "internal"}
-POSTMORTEM_KEYS = {"published"}
+INCIDENT_KEYS = frozenset({"title", "type", "impact", "components", "scheduled_for",
+                           "scheduled_until", "detected_at", "internal", "visibility", "roles"})
+UPDATE_KEYS = frozenset({"at", "status", "components", "next_update", "internal"})
+POSTMORTEM_KEYS = frozenset({"published"})
+_COMPONENT_STATUS_SET = frozenset(COMPONENT_STATUSES)
 _NEVER = datetime.max.replace(tzinfo=UTC)
 # Folders per process below which forking workers costs more than it saves (a folder takes
 # under a millisecond; a worker's start and sending its incidents back about a fifth of that;
@@ -135,12 +137,18 @@ def _to_oldest_generation() -> None:
     gc.unfreeze()  # and from there into the oldest one
 
 
+def _update_order(update: Update) -> tuple[datetime, str]:
+    return update.at, update.id
+
+
 def child(folder: Path, name: str) -> Path:
     """``folder / name`` for a file name the walk listed, without parsing the path again:
     pathlib's own shortcut for listing a folder (a tenth of reading a small file), where this
     Python's pathlib has it."""
-    make = getattr(folder, "_make_child_relpath", None)
-    return folder / name if make is None else make(name)
+    return folder / name if _CHILD is None else _CHILD(folder, name)
+
+
+_CHILD = getattr(Path, "_make_child_relpath", None)
 
 
 @dataclass
@@ -153,10 +161,14 @@ class _FolderReader:
     internal: frozenset[str] = frozenset()  # the internal ones among them
     public: bool = True  # the incident being read is public (no `visibility: internal`)
 
+    def __post_init__(self) -> None:
+        self.zone = self.config.default_zone
+        self.prefix = os.path.join(self.folder, "")  # the folder's path and a separator
+
     def read(self) -> Incident | None:
         if (why := id_problem(self.folder.name)) is not None:
             self.problems.add(self.folder / INCIDENT_FILE, 1, f"the folder name {why}")
-        doc = self.document(child(self.folder, INCIDENT_FILE))
+        doc = self.document(INCIDENT_FILE)
         if doc is None:
             return None
         incident = self.incident(doc)
@@ -165,15 +177,15 @@ class _FolderReader:
             self.problems.add(doc.path, 1, "the incident has no update; add a file such as "
                               "2026-11-22T140500Z-investigating.md with at, status and a message")
         for name in self.names:
-            other = self.document(child(self.folder, name))
+            other = self.document(name)
             if other is None or incident is None:
                 continue
             if name == POSTMORTEM_FILE:
                 incident.postmortem = self.postmortem(other)
-            elif (update := self.update(other, incident)) is not None:
+            elif (update := self.update(other, incident, name[:-len(MARKDOWN)])) is not None:
                 incident.updates.append(update)
         if incident is not None:
-            incident.updates.sort(key=lambda u: (u.at, u.id))
+            incident.updates.sort(key=_update_order)
             self.detected_before_first_update(incident)
         return incident
 
@@ -187,9 +199,11 @@ class _FolderReader:
 
     # -- helpers -------------------------------------------------------------------------
 
-    def document(self, path: Path) -> Document | None:
-        try:
-            doc = parse(path, files.read_file(path, self.config.root))
+    def document(self, name: str) -> Document | None:
+        """The file ``name`` of the folder, read and split, or None after recording why not."""
+        path = child(self.folder, name)
+        try:  # opened by its path as text: a Path would make the same text again
+            doc = parse(path, files.read_file(self.prefix + name, self.config.root))
         except FrontMatterError as exc:
             self.problems.add(path, exc.line, exc.message)
         except files.RefusedFile as exc:
@@ -205,9 +219,10 @@ class _FolderReader:
     def error(self, doc: Document, key: Any, message: str) -> None:
         self.problems.add(doc.path, doc.meta.lines.get(key, doc.meta.line), message)
 
-    def check_keys(self, doc: Document, allowed: set[str], required: tuple[str, ...]) -> bool:
+    def check_keys(self, doc: Document, allowed: frozenset[str], required: tuple[str, ...]
+                   ) -> bool:
         ok = True
-        for key in doc.meta:
+        for key in doc.meta if not doc.meta.keys() <= allowed else ():
             if key not in allowed:
                 self.error(doc, key, f'unknown key "{key}"{did_you_mean(key, allowed)}; '
                            f"allowed keys: {one_of(sorted(allowed))}")
@@ -232,7 +247,7 @@ class _FolderReader:
         try:
             if parser is not None:
                 return parser(doc.meta[key])
-            return parse_timestamp(doc.meta[key], self.config.default_zone)
+            return parse_timestamp(doc.meta[key], self.zone)
         except TimestampError as exc:
             self.error(doc, key, f"{key}: {exc}")
             return None
@@ -325,7 +340,7 @@ class _FolderReader:
                        "scheduled_until must be later than scheduled_for")
         incident.scheduled_for, incident.scheduled_until = start, end
 
-    def update(self, doc: Document, incident: Incident) -> Update | None:
+    def update(self, doc: Document, incident: Incident, update_id: str) -> Update | None:
         complete = self.check_keys(doc, UPDATE_KEYS, ("at", "status"))
         statuses = MAINTENANCE_STATUSES if incident.is_maintenance else INCIDENT_STATUSES
         status = None
@@ -342,11 +357,10 @@ class _FolderReader:
         next_update = None
         if "next_update" in doc.meta and at is not None:
             next_update = self.timestamp(
-                doc, "next_update", lambda v: parse_when(v, at, self.config.default_zone))
+                doc, "next_update", lambda v: parse_when(v, at, self.zone))
         if next_update is not None and at is not None and next_update <= at:
             self.error(doc, "next_update", "next_update must be later than the update's "
                        '"at"; write a time after it or a duration such as 30m')
-        update_id = doc.path.stem
         if (why := id_problem(update_id, strict=False)) is not None:
             self.problems.add(doc.path, 1, f"the file name {why} (then .md)")
         components = self.component_changes(doc)
@@ -401,6 +415,12 @@ class _FolderReader:
             return {}
         changes: dict[str, ComponentStatus] = {}
         for cid, written in value.items():
+            # A known component and a known status, as nearly every change: what the checks
+            # below accept, without their calls.
+            if (cid in self.known and (cid not in self.internal or not self.public)
+                    and isinstance(written, str) and written in _COMPONENT_STATUS_SET):
+                changes[cid] = written
+                continue
             line = value.lines[cid]
             if not self.known_component(doc.path, str(cid), line):
                 continue

@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import lru_cache
 
 from .limits import EARLIEST, LATEST, MAX_DURATION, in_range
 
@@ -20,7 +21,7 @@ class TimestampError(ValueError):
 
 def parse_timestamp(value: object, default_zone: tzinfo | None = None) -> datetime:
     """Read an ISO 8601 timestamp. Without a zone it means ``default_zone``, else it is an error."""
-    text = str(value).strip()
+    text = (value if type(value) is str else str(value)).strip()
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
@@ -34,6 +35,8 @@ def parse_timestamp(value: object, default_zone: tzinfo | None = None) -> dateti
                 "(or set `timezone` in tidings.yml)"
             )
         moment = moment.replace(tzinfo=default_zone)
+    if moment.tzinfo is UTC:  # written with "Z", as Tidings writes them
+        return plausible(moment, text)
     try:
         moment = moment.astimezone(UTC)
     except OverflowError:  # 9999-12-31T23:00-05:00 is after the last date Python knows
@@ -52,7 +55,11 @@ def plausible(moment: datetime, text: str) -> datetime:
 
 def parse_duration(value: object) -> timedelta:
     """Read a duration such as ``30m``, ``1h``, ``1h30m`` or ``2d``."""
-    text = str(value).strip()
+    return _duration(str(value).strip())
+
+
+@lru_cache(maxsize=256)  # the same few (``30m``, ``1h``) come back in update after update
+def _duration(text: str) -> timedelta:
     parts = _DURATION.findall(text)
     if not parts or _DURATION.sub("", text).strip():
         raise TimestampError(f'"{text}" is not a duration; write e.g. 30m, 1h or 1h30m')
