@@ -158,7 +158,7 @@ def _walk(dirpath: str, problems: Problems, found: list[IncidentFolder], depth: 
         problems.add(here / name, 1, "this Markdown file is not inside an incident "
                      "folder; put it in a folder with an incident.md")
     for name in dirnames:
-        _walk(os.path.join(dirpath, name), problems, found, depth + 1)
+        _walk(dirpath + os.sep + name, problems, found, depth + 1)
 
 
 def incident_ids(root: Path, repository: Path) -> dict[str, Path]:

@@ -624,6 +624,10 @@ _CLOSING = re.compile(r"^(?:---|\.\.\.)[^\S\n]*$", re.MULTILINE)
 
 def _split_at_fences(text: str) -> tuple[str, str, int] | None:
     """``split_lines`` for a text whose lines all end in "\n", without splitting it."""
+    if text.startswith("---\n"):  # as Tidings writes: "---" lines, no other fence before
+        end = text.find("\n---\n", 3)
+        if end > 0 and text.find("\n---", 3, end) < 0 and text.find("\n...", 3, end) < 0:
+            return text[4:end + 1], text[end + 5:].strip("\n"), text.count("\n", 0, end) + 3
     opening = _OPENING.match(text)
     if opening is None or (closing := _CLOSING.search(text, opening.end())) is None:
         return None

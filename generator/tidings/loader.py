@@ -163,7 +163,7 @@ class _FolderReader:
 
     def __post_init__(self) -> None:
         self.zone = self.config.default_zone
-        self.prefix = os.path.join(self.folder, "")  # the folder's path and a separator
+        self.prefix = os.fspath(self.folder) + os.sep  # to open its files by their text
 
     def read(self) -> Incident | None:
         if (why := id_problem(self.folder.name)) is not None:
