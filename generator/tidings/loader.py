@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import files, parallel
+from .check_cache import FolderCache, Found, Key
 from .config import SiteConfig
 from .content_format import (
     INCIDENT_FILE,
@@ -29,7 +30,7 @@ from .content_format import (
 from .frontmatter import Document, FrontMatterError, LineDict, LineList, parse
 from .limits import markdown_problem
 from .model import Incident, Postmortem, Update
-from .problems import Problem, Problems, did_you_mean, one_of
+from .problems import Problems, did_you_mean, one_of
 from .timestamps import TimestampError, iso, parse_timestamp, parse_when
 from .vocabulary import (
     COMPONENT_STATUSES,
@@ -58,8 +59,10 @@ _NEVER = datetime.max.replace(tzinfo=UTC)
 PARALLEL_FOLDERS = 1000
 
 
-def load_incidents(config: SiteConfig, problems: Problems) -> list[Incident]:
-    """Every incident and maintenance under the configured folder, oldest first by creation."""
+def load_incidents(config: SiteConfig, problems: Problems, cache: FolderCache | None = None
+                   ) -> list[Incident]:
+    """Every incident and maintenance under the configured folder, oldest first by creation;
+    with a cache, the folders it has unchanged are not read again, and it keeps the others."""
     root = config.incidents_path
     if not os.path.lexists(root):  # a new repository (git keeps no empty folder): no incidents
         return []
@@ -70,12 +73,37 @@ def load_incidents(config: SiteConfig, problems: Problems) -> list[Incident]:
     incidents: list[Incident] = []
     with _collector_paused():
         folders = incident_folders(root, problems)
-        chunks = parallel.split(folders, parallel.processes(len(folders), PARALLEL_FOLDERS))
-        for found, found_problems in parallel.map_chunks(_read_folders, chunks, config,
-                                                         problems.root):
-            incidents += found
+        for incident, found_problems in _read_all(config, problems.root, folders, cache):
+            if incident is not None:
+                incidents.append(incident)
             problems.items += found_problems
     return in_order(incidents)
+
+
+def _read_all(config: SiteConfig, root: Path, folders: list[IncidentFolder],
+              cache: FolderCache | None) -> list[Found]:
+    """Each folder's incident and problems, in order: from the cache where it has them,
+    else read (on the spare cores for many folders)."""
+    keys: list[Key | None] = [None] * len(folders)
+    found: list[Found | None] = [None] * len(folders)
+    if cache is not None:
+        cache.read()
+        keys = [cache.key(folder, [INCIDENT_FILE, *names]) for folder, names in folders]
+        found = [cache.get(folder, key) for (folder, _names), key in zip(folders, keys,
+                                                                          strict=True)]
+    missing = [folder for folder, kept in zip(folders, found, strict=True) if kept is None]
+    chunks = parallel.split(missing, parallel.processes(len(missing), PARALLEL_FOLDERS))
+    read = iter([one for chunk in parallel.map_chunks(_read_folders, chunks, config, root)
+                 for one in chunk])
+    for n, ((folder, _names), key) in enumerate(zip(folders, keys, strict=True)):
+        if found[n] is None:
+            found[n] = fresh = next(read)
+            if cache is not None and key is not None:
+                cache.put(folder, key, fresh)
+    if cache is not None:
+        cache.forget_others({os.fspath(folder) for folder, _names in folders})
+        cache.save()
+    return [one for one in found if one is not None]
 
 
 def in_order(incidents: list[Incident]) -> list[Incident]:
@@ -88,22 +116,27 @@ def load_folders(config: SiteConfig, problems: Problems, folders: list[Path]
     """The incidents of some folders under the configured one, read as ``load_incidents``
     reads them (the same file policy and checks): for ``tidings serve``, which reads again
     only the folders that changed."""
-    found = incident_folders_in(config.incidents_path, folders, problems)
-    incidents, found_problems = _read_folders(config, problems.root, found)
-    problems.items += found_problems
+    incidents = []
+    for incident, found_problems in _read_folders(
+            config, problems.root, incident_folders_in(config.incidents_path, folders, problems)):
+        if incident is not None:
+            incidents.append(incident)
+        problems.items += found_problems
     return incidents
 
 
 def _read_folders(config: SiteConfig, root: Path, folders: list[IncidentFolder]
-                  ) -> tuple[list[Incident], list[Problem]]:
-    """Read some incident folders (maybe in a worker process): incidents and problems."""
-    problems = Problems(root=root)
+                  ) -> list[Found]:
+    """Read some incident folders (maybe in a worker process): each one's incident (None
+    when incident.md cannot be read) and problems."""
     known = frozenset(config.component_ids)
     internal = frozenset(c.id for c in config.components if c.visibility == "internal")
-    return [incident for folder, names in folders
-            if (incident := _FolderReader(config, problems, folder, names, known,
-                                          internal).read())
-            is not None], problems.items
+    found = []
+    for folder, names in folders:
+        problems = Problems(root=root)
+        incident = _FolderReader(config, problems, folder, names, known, internal).read()
+        found.append((incident, problems.items))
+    return found
 
 
 @contextmanager

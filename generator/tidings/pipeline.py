@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from . import files
 from .audience import for_audience
-from .config import SiteConfig, check_site_url, load_config
+from .check_cache import FolderCache
+from .config import CONFIG_FILE, SiteConfig, check_site_url, load_config
 from .loader import load_incidents
 from .model import Incident
 from .problems import ContentError, Problems
@@ -70,6 +71,7 @@ class Build:
     site_folders: list[Path] | None = None  # checked for links out of the repository
     audience: Audience = "public"
     renderer: Renderer = field(default_factory=Renderer)
+    cache: bool = False  # keep each folder's reading for the next load (``tidings check``)
 
     def load(self) -> Project:
         """Configuration and content, every problem of each file recorded; never raises."""
@@ -82,7 +84,9 @@ class Build:
             if folder.is_dir() and files.inside(folder, root):
                 files.check_tree(folder, root, problems)
         config.audience = self.audience
-        incidents = load_incidents(config, problems) if config.components else []
+        cache = FolderCache.of(root, self.config_path or root / CONFIG_FILE, self.audience
+                               ) if self.cache else None
+        incidents = load_incidents(config, problems, cache) if config.components else []
         return Project(config, incidents, problems)
 
     def check(self, project: Project) -> Project:

@@ -10,6 +10,7 @@ from ..language import check_language
 from ..pipeline import Build
 from ..problems import Problem
 from .options import (
+    in_ci,
     in_github_actions,
     now_option,
     project_argument,
@@ -23,11 +24,17 @@ from .options import (
 @now_option
 @click.option("--strict", is_flag=True,
               help="Treat warnings (overdue updates, plain words) as errors.")
-def check(path: Path | None, now: str | None, strict: bool) -> None:
+@click.option("--cache/--no-cache", default=None,
+              help="Keep what reading each incident folder gave, so that the next check reads "
+                   "only the folders that changed (in the user's cache folder, or "
+                   "$TIDINGS_CACHE_DIR). Default: on, but off in CI ($CI set), where every "
+                   "run starts from a fresh checkout.")
+def check(path: Path | None, now: str | None, strict: bool, cache: bool | None) -> None:
     """Check the content and configuration of the status page in PATH (default: the status
     repository holding the current folder)."""
     moment = resolve_now(now)
-    project = Build(repository_root(path), moment).checked()
+    keep = not in_ci() if cache is None else cache
+    project = Build(repository_root(path), moment, cache=keep).checked()
     check_language(project.config, project.incidents, moment, project.problems)
     errors, warnings = project.problems.errors, project.problems.warnings
     if strict:

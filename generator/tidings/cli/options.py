@@ -53,3 +53,9 @@ def repository_root(given: Path | None) -> Path:
 
 def in_github_actions() -> bool:
     return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+def in_ci() -> bool:
+    """Whether this runs in continuous integration: GitHub Actions, GitLab, CircleCI and
+    most others set ``CI``."""
+    return os.environ.get("CI", "").lower() not in ("", "0", "false")
