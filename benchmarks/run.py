@@ -33,16 +33,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synthetic  # noqa: E402 - a sibling script module, not a package
 
-TASKS = ("check", "build", "build1", "floor")
-# Issue 16's targets: `check` on one core; the build against the floor on the machine and,
-# so that no claim rests on the second core alone, on one core ("build1").
+TASKS = ("check", "recheck", "build", "build1", "floor")
+# Issue 16's targets: `check` on one core, the first time (as in CI: every folder is read)
+# and again (as a responder checks while writing: the cache has every unchanged folder);
+# the build against the floor on the machine and, so that no claim rests on the second core
+# alone, on one core ("build1").
 CHECK_TARGET_S = 2.0
 BUILD_FLOOR_TARGET = 0.75
 LINEAR_TARGET = 1.1
 MEMORY_TARGET_MIB = 500
-ONE_CORE = ("check", "build1")
-LABELS = {"check": "`tidings check` (1 core)", "build": "build", "build1": "build on 1 core",
-          "floor": "floor"}
+ONE_CORE = ("check", "recheck", "build1")
+LABELS = {"check": "`tidings check` (1 core)", "recheck": "`tidings check` again (1 core)",
+          "build": "build", "build1": "build on 1 core", "floor": "floor"}
 OVERVIEW_HTML_TARGET = 1_500_000  # bytes, for 500 components in 25 groups
 OVERVIEW_GZIP_TARGET = 150_000
 
@@ -102,8 +104,9 @@ def run_once(cmd: list[str], cwd: Path, env: dict[str, str], one_core: bool = Fa
 
 def commands(task: str, work: Path) -> tuple[list[str], Path]:
     """The command line of a task and the folder it runs in."""
-    if task == "check":
-        return [sys.executable, "-c", "from tidings.cli import main; main()", "check",
+    if task in ("check", "recheck"):
+        cache = "--no-cache" if task == "check" else "--cache"
+        return [sys.executable, "-c", "from tidings.cli import main; main()", "check", cache,
                 str(work / "site")], work
     root = work / ("floor" if task == "floor" else "site")
     out = work / f"out-{task}"
@@ -113,8 +116,11 @@ def commands(task: str, work: Path) -> tuple[list[str], Path]:
 
 def measure(task: str, work: Path, runs: int) -> Measure:
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(int(synthetic.NOW.timestamp())),
-           "NO_MKDOCS_2_WARNING": "1"}
+           "NO_MKDOCS_2_WARNING": "1", "TIDINGS_CACHE_DIR": str(work / "cache")}
     cmd, cwd = commands(task, work)
+    if task == "recheck":  # one check fills the cache, once the files are old enough to keep
+        time.sleep(2.1)
+        run_once(cmd, cwd, env, one_core=True)
     result = Measure()
     for _ in range(runs):
         shutil.rmtree(work / f"out-{task}", ignore_errors=True)  # a fresh build every time
@@ -199,10 +205,12 @@ def targets(rows: list[dict], tasks: tuple[str, ...]) -> list[str]:
     """Each target, met or missed, against the largest and smallest size measured."""
     big, small = rows[-1], rows[0]
     found = []
-    if "check" in tasks:
-        found.append(verdict(f"`tidings check` at N={big['n']:,} on one core: "
-                             f"{big['check'].seconds:.2f} s (target <= {CHECK_TARGET_S:.0f} s)",
-                             big["check"].seconds <= CHECK_TARGET_S))
+    for check, when in (("check", "the first time"), ("recheck", "again")):
+        if check in tasks:
+            seconds = big[check].seconds
+            found.append(verdict(f"`tidings check` at N={big['n']:,} on one core, {when}: "
+                                 f"{seconds:.2f} s (target <= {CHECK_TARGET_S:.0f} s)",
+                                 seconds <= CHECK_TARGET_S))
     for build in ("build", "build1"):
         if {build, "floor"} <= set(tasks):
             ratio = big[build].seconds / big["floor"].seconds

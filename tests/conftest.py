@@ -60,6 +60,13 @@ def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cache_folder(tmp_path_factory) -> None:
+    """`tidings check` keeps its cache in the session's temporary folder, never the user's
+    (the variable reaches the commands the tests start, too)."""
+    os.environ["TIDINGS_CACHE_DIR"] = str(tmp_path_factory.mktemp("tidings-cache"))
+
+
 @pytest.fixture
 def project(tmp_path: Path):
     """A factory: ``project({path: text})`` makes a project with MINIMAL_CONFIG unless given."""
