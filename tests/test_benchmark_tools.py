@@ -16,7 +16,7 @@ from conftest import REPO, build_site, load_benchmark, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_frontmatter import agree
-from tidings import frontmatter, loader, parallel, render
+from tidings import files, frontmatter, loader, parallel, render
 from tidings.pipeline import load_project
 
 synthetic = load_benchmark("synthetic")
@@ -269,7 +269,7 @@ def test_a_daemon_process_is_known_without_importing_multiprocessing_first():
        st.text(st.characters(blacklist_characters="/\x00"), min_size=1).filter(
            lambda n: n not in (".", "..")))
 def test_a_child_path_is_what_joining_gives(folder: Path, name: str):
-    made = loader.child(folder, name)
+    made = files.child(folder, name)
     assert made == folder / name and str(made) == str(folder / name)
     assert made.name == name and made.parent == folder
 

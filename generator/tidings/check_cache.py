@@ -14,16 +14,19 @@ corrupt file, no permission, a full disk) only means reading the folders again.
 
 from __future__ import annotations
 
+import copyreg
 import hashlib
 import os
 import pickle
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
+from .files import child
 from .model import Incident
 from .problems import Problem
 
@@ -59,6 +62,8 @@ class FolderCache:
                 salt, kept = pickle.load(stream)
         except Exception:  # noqa: BLE001 - missing, unreadable or corrupt: start empty
             return
+        finally:
+            _FOLDERS.clear()
         if salt == self.salt and isinstance(kept, dict):
             self.kept = kept
 
@@ -104,13 +109,32 @@ class FolderCache:
             handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
             try:
                 with os.fdopen(handle, "wb") as stream:
-                    pickle.dump((self.salt, self.kept), stream, protocol=pickle.HIGHEST_PROTOCOL)
+                    pickler = pickle.Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL)
+                    pickler.dispatch_table = {**copyreg.dispatch_table, type(self.path): _reduce}
+                    pickler.dump((self.salt, self.kept))
                 os.replace(temporary, self.path)
             finally:
                 if os.path.exists(temporary):
                     os.unlink(temporary)
         except OSError:
             return  # no cache this time; the check itself is complete
+
+
+def _reduce(path: Path) -> tuple[Callable[[str], Path], tuple[str]]:
+    """A path as its text, made again with its folder's path shared (``_path``): pathlib's
+    own way parses each of the history's paths again, most of a cache's loading time."""
+    return _path, (os.fspath(path),)
+
+
+def _path(text: str) -> Path:
+    folder, _, name = text.rpartition(os.sep)
+    parent = _FOLDERS.get(folder)
+    if parent is None:
+        parent = _FOLDERS[folder] = Path(folder)
+    return child(parent, name)
+
+
+_FOLDERS: dict[str, Path] = {}  # while a cache is loaded: each folder's path, made once
 
 
 def cache_folder() -> Path:

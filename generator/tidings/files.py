@@ -75,6 +75,16 @@ def read_file(path: Path | str, root: Path | str, limit: int = MAX_FILE_BYTES) -
         os.close(fd)
 
 
+def child(folder: Path, name: str) -> Path:
+    """``folder / name`` for a file name the walk listed, without parsing the path again:
+    pathlib's own shortcut for listing a folder (a tenth of reading a small file), where this
+    Python's pathlib has it."""
+    return folder / name if _CHILD is None else _CHILD(folder, name)
+
+
+_CHILD = getattr(Path, "_make_child_relpath", None)
+
+
 def _not_regular(mode: int) -> str:
     kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode)
             else "a socket" if stat.S_ISSOCK(mode) else "a device")

@@ -27,6 +27,7 @@ from .content_format import (
     incident_folders,
     incident_folders_in,
 )
+from .files import child
 from .frontmatter import Document, FrontMatterError, LineDict, LineList, parse
 from .limits import markdown_problem
 from .model import Incident, Postmortem, Update
@@ -172,16 +173,6 @@ def _to_oldest_generation() -> None:
 
 def _update_order(update: Update) -> tuple[datetime, str]:
     return update.at, update.id
-
-
-def child(folder: Path, name: str) -> Path:
-    """``folder / name`` for a file name the walk listed, without parsing the path again:
-    pathlib's own shortcut for listing a folder (a tenth of reading a small file), where this
-    Python's pathlib has it."""
-    return folder / name if _CHILD is None else _CHILD(folder, name)
-
-
-_CHILD = getattr(Path, "_make_child_relpath", None)
 
 
 @dataclass
