@@ -119,7 +119,7 @@ def incident_folders(root: Path, problems: Problems) -> list[IncidentFolder]:
     links to folders, special files, unreadable and too deep folders are problems, as are
     hidden Markdown files, Markdown outside an incident folder and folders inside one."""
     found: list[IncidentFolder] = []
-    _walk(os.fspath(root), problems, found, 1)
+    _walk(Path(root), problems, found, 1)
     return found
 
 
@@ -129,15 +129,14 @@ def incident_folders_in(root: Path, folders: Iterable[Path], problems: Problems
     ``tidings serve``, which reads again only the folders that changed)."""
     found: list[IncidentFolder] = []
     for folder in folders:
-        _walk(os.fspath(folder), problems, found, len(folder.relative_to(root).parts) + 1)
+        _walk(Path(folder), problems, found, len(folder.relative_to(root).parts) + 1)
     return found
 
 
-def _walk(dirpath: str, problems: Problems, found: list[IncidentFolder], depth: int) -> None:
-    here = Path(dirpath)
+def _walk(here: Path, problems: Problems, found: list[IncidentFolder], depth: int) -> None:
     names: list[str] = []  # the Markdown files, in the listing's order (by name)
     dirnames: list[str] = []
-    for name, is_dir in files.scan(dirpath, problems.root, problems, depth):
+    for name, is_dir in files.scan(os.fspath(here), problems.root, problems, depth):
         if is_dir:
             if is_content_folder(name):
                 dirnames.append(name)
@@ -158,7 +157,7 @@ def _walk(dirpath: str, problems: Problems, found: list[IncidentFolder], depth: 
         problems.add(here / name, 1, "this Markdown file is not inside an incident "
                      "folder; put it in a folder with an incident.md")
     for name in dirnames:
-        _walk(dirpath + os.sep + name, problems, found, depth + 1)
+        _walk(files.child(here, name), problems, found, depth + 1)
 
 
 def incident_ids(root: Path, repository: Path) -> dict[str, Path]:
