@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from conftest import MINIMAL_CONFIG, run_cli
+from tidings.timestamps import parse_when
 
 NOW = "2026-11-23T15:00:00Z"
 INCIDENT = """\
@@ -407,3 +409,20 @@ def test_demo_content_is_valid():
     from conftest import REPO
     result = run_cli("check", str(REPO), "--now", NOW, "--strict")
     assert result.exit_code == 0, result.stdout
+
+
+def test_durations_read_again_give_the_same_answer_and_the_same_error(project):
+    """Durations are kept once read (the same few come back in every update): a kept one
+    must be the same next time, and a wrong one an error every time."""
+    second = UPDATE.replace("14:00:00Z", "14:10:00Z")
+    root = project({f"{DIR}/incident.md": INCIDENT,
+                    f"{DIR}/a.md": UPDATE.replace("---\nWe", "next_update: 400d\n---\nWe"),
+                    f"{DIR}/b.md": second.replace("---\nWe", "next_update: 400d\n---\nWe"),
+                    f"{DIR}/c.md": RESOLVED})
+    code, lines = check(root)
+    assert code == 1
+    assert [line.split(":", 1)[0] for line in lines] == [f"{DIR}/a.md", f"{DIR}/b.md"]
+    assert all("next_update: \"400d\" is longer than 366 days" in line for line in lines)
+    at = datetime(2026, 11, 23, 14, tzinfo=UTC)
+    for _ in range(2):
+        assert parse_when("1h30m", at) == at + timedelta(minutes=90)
