@@ -159,7 +159,7 @@ class _Jargon:
         """True only when ``pattern`` cannot match: for ASCII prose and terms that are words
         (of \\w), ignoring case is lower-casing, and a term matches exactly a word of the text."""
         return (self.words is not None and prose.isascii()
-                and self.words.isdisjoint(prose.lower().translate(_ASCII_NON_WORD).split()))
+                and self.words.isdisjoint(prose.translate(_ASCII_LOWER_WORDS).split()))
 
     def alternative(self, found: str) -> str:
         if (plain := self.plain.get(found.lower())) is not None:
@@ -170,8 +170,9 @@ class _Jargon:
 
 
 _WORD_CHARS = re.compile(r"\w+")
-_ASCII_NON_WORD = str.maketrans({c: " " for c in map(chr, range(128))
-                                 if not (c.isalnum() or c == "_")})  # what \w does not match
+# ASCII lower-cased, and a space for each character \w does not match: the words are split()
+_ASCII_LOWER_WORDS = str.maketrans({c: c.lower() if c.isalnum() or c == "_" else " "
+                                    for c in map(chr, range(128))})
 
 
 @cache
