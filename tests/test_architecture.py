@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import tidings
@@ -37,3 +39,20 @@ def test_the_checks_never_import_the_pages():
         top_level = ast.parse((PACKAGE / name).read_text(encoding="utf-8")).body
         modules = {n.module for n in top_level if isinstance(n, ast.ImportFrom) and n.module}
         assert not modules & {"pages", "page_views", "page_html", "outputs", "feeds"}, name
+
+
+def test_tidings_check_imports_only_what_checking_needs():
+    """`tidings check` starts on every pull request and in editors: it imports no other
+    command, no rendering stage and no uptime (the demo's content, with its time zone)."""
+    script = ("import sys\nfrom tidings.cli import main\n"
+              "try:\n    main(['check', sys.argv[1], '--now', '2026-11-23T15:00:00Z'])\n"
+              "except SystemExit:\n    pass\nprint(' '.join(sorted(sys.modules)))")
+    output = subprocess.run([sys.executable, "-c", script, str(PACKAGE.parents[1])],
+                            capture_output=True, text=True, check=True).stdout
+    found = output.splitlines()[-1].split()  # after what the check printed
+    assert "tidings.language" in found  # the check did run
+    others = {f"tidings.cli.{name}" for name in
+              ("author", "importer", "init", "listing", "notify", "report", "site")}
+    stages = {"tidings.pages", "tidings.outputs", "tidings.feeds", "tidings.uptime",
+              "tidings.authoring", "tidings.plugin", "difflib"}
+    assert not (others | stages) & set(found)

@@ -86,6 +86,19 @@ def test_jargon_matches_whole_words_in_any_case_and_ignores_code_and_links(proje
     assert found[0].startswith(f"{UPDATE_FILE}:13:")
 
 
+@pytest.mark.parametrize(("message", "expected"), [
+    # a letter that matches only ignoring case: "ſ" is "s", "K" (Kelvin) is "K"
+    ("Our ſre team is on it.", '"ſre"; write "our operations team"'),
+    ("The \u212a8s platform restarted.", '"\u212a8s"; write "our server platform"'),
+    # any other letter outside ASCII in the text does not hide the ASCII terms
+    ("Café menus and the pod restarted.", '"pod"; write "server"'),
+])
+def test_jargon_is_found_and_explained_in_text_beyond_ascii(project, message, expected):
+    found = warnings(project(incident({}, message=message)))
+    assert [w.split("customers may not know ")[1][:len(expected)] for w in found
+            if "jargon" in w] == [expected]
+
+
 def test_jargon_in_title_and_summary_points_at_their_lines(project):
     root = project(incident({}, title="Pods restarting", summary="Line one.\nA failover ran."))
     found = warnings(root)

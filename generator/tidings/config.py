@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import yaml
 
@@ -299,6 +298,8 @@ class _Reader:
         return text
 
     def read_timezone(self, data: LineDict) -> None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones  # when set
+
         name = str(data["timezone"])
         try:
             self.config.timezone = ZoneInfo(name)

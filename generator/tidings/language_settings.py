@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,17 @@ DEFAULT_INTERNAL_DETAILS: dict[str, str] = {
     "file path": r"(?<![\w/.:~-])/(?:etc|var|opt|usr|home|srv|tmp|root|mnt|proc|sys|data)/[\w./-]*"
                  r"|\b[A-Z]:\\[\w\\.-]+",
 }
+# For each default detail, a quick search that finds something in every text the detail's
+# pattern matches (an IP address holds ".digit", a server name "-digit digit"): most texts
+# have none, and skip the pattern's slower scan.
+_DETAIL_SCREENS: dict[str, str] = {
+    "IP address": r"\.\d",
+    "IPv6 address": r"(?i):[0-9a-f]{1,4}:",
+    "internal host name": r"(?i)\.(?:internal|local|lan|corp|intra|svc)",
+    "server name": r"-\d\d",
+    "ticket id": r"-\d",
+    "file path": r"/(?:etc|var|opt|usr|home|srv|tmp|root|mnt|proc|sys|data)/|:\\",
+}
 # Words that promise the next update: "next update", "an update within 30 minutes", ...
 DEFAULT_PROMISE_PATTERNS: tuple[str, ...] = (
     r"\bnext update\b",
@@ -75,6 +87,19 @@ MAX_GRADE = 17.0  # Coleman-Liau grade; it overrates texts full of long product 
 MIN_WORDS_FOR_GRADE = 30  # a grade of a shorter text says more about its nouns than its style
 MAX_SENTENCE_WORDS = 40
 RECENT_DAYS = 90  # `tidings check` looks at incidents changed this recently
+
+
+
+@cache
+def _screens() -> dict[re.Pattern[str], re.Pattern[str]]:
+    return {re.compile(DEFAULT_INTERNAL_DETAILS[name]): re.compile(screen)
+            for name, screen in _DETAIL_SCREENS.items()}
+
+
+def detail_screen(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """The quick search for a default detail's pattern (whatever name tidings.yml gives it)."""
+    return _screens().get(pattern)
+
 
 CHECKS = ("jargon", "internal_details", "readability", "promise", "postmortem")
 _JARGON_KEYS = {"add", "remove"}

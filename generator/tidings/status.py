@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from .config import SiteConfig
 from .model import Incident, Postmortem, Update
-from .uptime import ComponentUptime, Segment, uptime_for
 from .vocabulary import (
     ACTIVE_MAINTENANCE_STATUSES,
     CLOSED_STATUSES,
@@ -26,6 +26,9 @@ from .vocabulary import (
     UpdateStatus,
     worst,
 )
+
+if TYPE_CHECKING:  # uptime is imported by what derives a snapshot, never by `tidings check`
+    from .uptime import ComponentUptime, Segment
 
 Change = tuple[str, ComponentStatus, ComponentStatus]  # a component, before and after
 
@@ -101,6 +104,8 @@ class Snapshot:
 def derive(config: SiteConfig, incidents: list[Incident], now: datetime,
            uptime_days: int = 90) -> Snapshot:
     """Compute the status of everything at ``now``."""
+    from .uptime import uptime_for
+
     visible = [i for i in incidents if i.created_at is None or i.created_at <= now
                or i.is_maintenance]
     states = {i.id: incident_state(config, i, now) for i in visible}
@@ -249,6 +254,8 @@ def component_segments(states: Iterable[IncidentState], now: datetime
 
 
 def _incident_segments(state: IncidentState, now: datetime) -> Iterator[tuple[str, Segment]]:
+    from .uptime import Segment
+
     if state.incident.is_maintenance:
         yield from _maintenance_segments(state.incident, now)
         return
@@ -266,6 +273,8 @@ def _incident_segments(state: IncidentState, now: datetime) -> Iterator[tuple[st
 
 def _maintenance_segments(incident: Incident, now: datetime) -> Iterator[tuple[str, Segment]]:
     """A maintenance affects its components over its window, or what its updates say it was."""
+    from .uptime import Segment
+
     start = incident.scheduled_for
     end = incident.scheduled_until
     for u in incident.updates:
