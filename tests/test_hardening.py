@@ -402,10 +402,19 @@ def test_markdown_limits_agree_with_the_line_by_line_walk():
     agree()
 
 
-@pytest.mark.parametrize("size", [0, 1, 4096, 65536, 65537, 200_000])
+@pytest.mark.parametrize("size", [0, 1, 4096, 65535, 65536, 65537, 131072, 200_000,
+                                  262_144, 262_145, 400_000])
 def test_a_file_is_read_whole_in_one_read_as_read_bytes_reads_it(tmp_path: Path, size: int):
+    """Both readers give ``read_bytes`` up to the limit, and both refuse a larger file
+    with its size."""
     from tidings import files
+    from tidings.limits import MAX_FILE_BYTES
 
     path = tmp_path / "file.md"
     path.write_bytes(bytes(range(256)) * (size // 256) + b"x" * (size % 256))
-    assert files.read_file(path, tmp_path) == path.read_bytes()
+    for read in (files.read_file, files.read_listed):
+        if size <= MAX_FILE_BYTES:
+            assert read(path, tmp_path) == path.read_bytes()
+        else:
+            with pytest.raises(files.RefusedFile, match=f"the file has {size:,} bytes"):
+                read(path, tmp_path)

@@ -45,23 +45,13 @@ def read_file(path: Path | str, root: Path | str, limit: int = MAX_FILE_BYTES) -
     ``os.read`` cost a third of ``Path.read_bytes`` per file, which counts with tens of
     thousands of small files.
     """
-    try:  # a file that is no link opens at once, without a look at the link first
-        fd = os.open(path, _NO_LINK_FLAGS)
-    except OSError as exc:
-        if exc.errno != errno.ELOOP:
-            raise
-        if not inside(path, root):
-            raise RefusedFile(f"this is a link to {os.path.realpath(path)}, outside the "
-                              "repository; Tidings never follows it: replace it with the "
-                              "file") from None
-        fd = os.open(path, _FLAGS)
+    fd = _open(path, root)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise RefusedFile(_not_regular(info.st_mode))
         if info.st_size > limit:
-            raise RefusedFile(f"the file has {info.st_size:,} bytes, more than the limit of "
-                              f"{limit:,}; shorten it or split it into several updates")
+            raise _too_large(info.st_size, limit)
         # One read of the size fstat gave, and a byte more: a regular file that returns less
         # than asked is at its end; one that grew since fstat is read on to its end.
         data = os.read(fd, info.st_size + 1)
@@ -73,6 +63,50 @@ def read_file(path: Path | str, root: Path | str, limit: int = MAX_FILE_BYTES) -
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+def read_listed(path: Path | str, root: Path | str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """``read_file`` for a file the walk (``scan``) has just listed as a regular one: without
+    asking its type and size first, a tenth of the time of reading a small file. A file
+    swapped for something else since is still never waited on (non-blocking) nor read past
+    ``limit``."""
+    fd = _open(path, root)
+    try:
+        data = os.read(fd, _FIRST_READ)
+        if len(data) < _FIRST_READ:
+            return data
+        chunks = [data]
+        size = len(data)
+        while size <= limit and (chunk := os.read(fd, _FIRST_READ)):
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise _too_large(os.fstat(fd).st_size, limit)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+_FIRST_READ = 1 << 16  # bytes: nearly every content file fits in one read
+
+
+def _open(path: Path | str, root: Path | str) -> int:
+    """A read-only, non-blocking descriptor of ``path``, a link followed only inside ``root``."""
+    try:  # a file that is no link opens at once, without a look at the link first
+        return os.open(path, _NO_LINK_FLAGS)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        if not inside(path, root):
+            raise RefusedFile(f"this is a link to {os.path.realpath(path)}, outside the "
+                              "repository; Tidings never follows it: replace it with the "
+                              "file") from None
+        return os.open(path, _FLAGS)
+
+
+def _too_large(size: int, limit: int) -> RefusedFile:
+    return RefusedFile(f"the file has {size:,} bytes, more than the limit of {limit:,}; "
+                       "shorten it or split it into several updates")
 
 
 def child(folder: Path, name: str) -> Path:

@@ -227,7 +227,7 @@ class _FolderReader:
         """The file ``name`` of the folder, read and split, or None after recording why not."""
         path = child(self.folder, name)
         try:  # opened by its path as text: a Path would make the same text again
-            doc = parse(path, files.read_file(self.prefix + name, self.config.root))
+            doc = parse(path, files.read_listed(self.prefix + name, self.config.root))
         except FrontMatterError as exc:
             self.problems.add(path, exc.line, exc.message)
         except files.RefusedFile as exc:
