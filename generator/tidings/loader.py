@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import files, parallel
-from .check_cache import FolderCache, Found, Key
+from .check_cache import FolderCache, Found
 from .config import SiteConfig
 from .content_format import (
     INCIDENT_FILE,
@@ -83,28 +83,33 @@ def load_incidents(config: SiteConfig, problems: Problems, cache: FolderCache | 
 
 def _read_all(config: SiteConfig, root: Path, folders: list[IncidentFolder],
               cache: FolderCache | None) -> list[Found]:
-    """Each folder's incident and problems, in order: from the cache where it has them,
-    else read (on the spare cores for many folders)."""
-    keys: list[Key | None] = [None] * len(folders)
-    found: list[Found | None] = [None] * len(folders)
-    if cache is not None:
-        cache.read()
-        keys = [cache.key(folder, [INCIDENT_FILE, *names]) for folder, names in folders]
-        found = [cache.get(folder, key) for (folder, _names), key in zip(folders, keys,
-                                                                          strict=True)]
-    missing = [folder for folder, kept in zip(folders, found, strict=True) if kept is None]
-    chunks = parallel.split(missing, parallel.processes(len(missing), PARALLEL_FOLDERS))
-    read = iter([one for chunk in parallel.map_chunks(_read_folders, chunks, config, root)
-                 for one in chunk])
-    for n, ((folder, _names), key) in enumerate(zip(folders, keys, strict=True)):
-        if found[n] is None:
-            found[n] = fresh = next(read)
-            if cache is not None and key is not None:
-                cache.put(folder, key, fresh)
-    if cache is not None:
-        cache.forget_others({os.fspath(folder) for folder, _names in folders})
-        cache.save()
-    return [one for one in found if one is not None]
+    """Each folder's incident and problems, in order: from the cache where it has them
+    unchanged, else read (and then kept)."""
+    if cache is None:
+        return _read_on_spare_cores(config, root, folders)
+    cache.read()
+    keys = [cache.key(folder, [INCIDENT_FILE, *names]) for folder, names in folders]
+    kept = [cache.get(folder, key) for (folder, _names), key in zip(folders, keys, strict=True)]
+    fresh = iter(_read_on_spare_cores(config, root, [
+        folder for folder, one in zip(folders, kept, strict=True) if one is None]))
+    found = []
+    for (folder, _names), key, one in zip(folders, keys, kept, strict=True):
+        if one is None:
+            one = next(fresh)
+            if key is not None:
+                cache.put(folder, key, one)
+        found.append(one)
+    cache.forget_others({os.fspath(folder) for folder, _names in folders})
+    cache.save()
+    return found
+
+
+def _read_on_spare_cores(config: SiteConfig, root: Path, folders: list[IncidentFolder]
+                         ) -> list[Found]:
+    """``_read_folders`` of many folders in forked workers, in order."""
+    chunks = parallel.split(folders, parallel.processes(len(folders), PARALLEL_FOLDERS))
+    return [one for chunk in parallel.map_chunks(_read_folders, chunks, config, root)
+            for one in chunk]
 
 
 def in_order(incidents: list[Incident]) -> list[Incident]:
@@ -245,11 +250,12 @@ class _FolderReader:
 
     def check_keys(self, doc: Document, allowed: frozenset[str], required: tuple[str, ...]
                    ) -> bool:
+        if not doc.meta.keys() <= allowed:  # one set operation for the usual file
+            for key in doc.meta:
+                if key not in allowed:
+                    self.error(doc, key, f'unknown key "{key}"{did_you_mean(key, allowed)}; '
+                               f"allowed keys: {one_of(sorted(allowed))}")
         ok = True
-        for key in doc.meta if not doc.meta.keys() <= allowed else ():
-            if key not in allowed:
-                self.error(doc, key, f'unknown key "{key}"{did_you_mean(key, allowed)}; '
-                           f"allowed keys: {one_of(sorted(allowed))}")
         for key in required:
             if key not in doc.meta or doc.meta[key] in (None, ""):
                 self.error(doc, key if key in doc.meta else None,
