@@ -1,5 +1,6 @@
 """Markdown from content to safe HTML: GitHub Flavored Markdown, rendered by cmark-gfm
-(GitHub's own renderer), then sanitised with nh3; a build's ``Renderer`` renders each text once.
+(GitHub's own renderer, called through ``tidings.cmark``), then sanitised with nh3; a build's
+``Renderer`` renders each text once.
 
 The dialect is documented in documentation/content-dialect.md: what a reviewer sees in
 GitHub's preview is what customers read, except that a line break in a message (a summary or
@@ -15,11 +16,10 @@ import html
 import re
 from collections.abc import Iterable
 
-import cmarkgfm  # type: ignore[import-untyped]
 import nh3
 from cmarkgfm.cmark import Options  # type: ignore[import-untyped]
 
-from . import parallel
+from . import cmark, parallel
 from .model import Incident
 
 # GitHub's extensions (as cmarkgfm.github_flavored_markdown_to_html enables them). Raw HTML
@@ -56,9 +56,7 @@ Key = tuple[str, bool]  # a text, and whether it is a document (a postmortem) or
 
 def gfm(text: str, options: int = MESSAGE) -> str:
     """cmark-gfm's HTML for ``text``, before sanitising."""
-    html: str = cmarkgfm.markdown_to_html_with_extensions(text, options=options,
-                                                          extensions=list(EXTENSIONS))
-    return html
+    return cmark.to_html(text, options, EXTENSIONS)
 
 
 def show_as_text(markup: str) -> str:
