@@ -123,6 +123,14 @@ def test_splitting_agrees_on_any_text(text: str):
         assert outcome(frontmatter.split, variant) == outcome(frontmatter.split_lines, variant)
 
 
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=40)
+       | st.text(max_size=40))
+def test_usual_text_is_what_the_regex_finds(text: str):
+    raw = text.encode("utf-8", "surrogatepass")
+    assert frontmatter.usual(raw, text) == (frontmatter._UNUSUAL.search(text) is None)
+
+
 def parse_step_by_step(raw: bytes) -> Any:
     """What ``parse`` reads, by its steps one after the other, each with all its checks."""
     if not raw.strip():

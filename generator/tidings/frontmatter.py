@@ -578,8 +578,8 @@ def parse(path: Path, raw: bytes) -> Document:
         raise FrontMatterError(
             1, "the file is empty; it needs front matter between two '---' lines")
     text = _utf8(raw)
-    if _UNUSUAL.search(text) is None:  # as in nearly every file: the checks of decode, split
-        # and simple_yaml for such characters would find nothing
+    if usual(raw, text):  # as in nearly every file: the checks of decode, split and
+        # simple_yaml for unusual characters would find nothing
         front, body, body_line = _split_at_fences(text) or split_lines(text)
         simple = _simple_lines(front, 2)
         meta = full_yaml(front, 2) if simple is None else simple
@@ -592,6 +592,17 @@ def parse(path: Path, raw: bytes) -> Document:
     if not isinstance(meta, LineDict):
         raise FrontMatterError(2, "the front matter must be a YAML mapping of 'key: value' lines")
     return Document(path, meta, body, body_line)
+
+
+def usual(raw: bytes, text: str) -> bool:
+    """Whether ``text`` (decoded from ``raw``) holds none of the characters ``_UNUSUAL``
+    finds; for ASCII, by deleting every usual byte (a fifth of the regex's time)."""
+    if raw.isascii():
+        return not raw.translate(None, _USUAL_ASCII)
+    return _UNUSUAL.search(text) is None
+
+
+_USUAL_ASCII = b"\n" + bytes(range(0x20, 0x7F))  # the ASCII that _UNUSUAL does not find
 
 
 def split(text: str) -> tuple[str, str, int]:
