@@ -1,6 +1,6 @@
 """Every page of the status site as plain data: URL, title, template, context, edit path.
 
-The site engine adapter (``plugin.py``) turns these into pages; nothing here knows MkDocs.
+The site engine adapter (``tidings.plugin``) turns these into pages; nothing here knows MkDocs.
 Per-page work is bounded: an incident page looks at its own incident only, lists are
 paginated or capped, so a build grows linearly with history.
 """

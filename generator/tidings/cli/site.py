@@ -1,6 +1,6 @@
 """``tidings build`` and ``tidings serve``: run MkDocs on the status site; ``tidings export``.
 
-An adapter like ``tidings/plugin.py``: it runs MkDocs in a child process (so the build sees
+An adapter like ``tidings/plugin/``: it runs MkDocs in a child process (so the build sees
 exactly the environment a CI build sees) with ``python -P``, so that no module in the
 repository's folder (a stray ``yaml.py``) can shadow an installed one: content is data, never
 code. ``build`` checks the
@@ -32,7 +32,7 @@ from ..problems import ContentError
 from .check import report
 from .options import now_option, repository_root, resolve_now
 
-AUDIENCE_ENV = "TIDINGS_AUDIENCE"  # read by the plugin (tidings/plugin.py)
+AUDIENCE_ENV = "TIDINGS_AUDIENCE"  # read by the plugin (tidings/plugin/)
 FOLLOW_CLOCK_ENV = "TIDINGS_SERVE_FOLLOW_CLOCK"  # the same
 PLAIN_TEXT = "tag:yaml.org,2002:str"  # a YAML value written as plain text, no tag
 SITE_DIRS = {"public": Path("site"), "internal": Path("site-internal")}
