@@ -19,7 +19,8 @@ from typing import Any
 from mkdocs.commands import build
 from mkdocs.config import load_config
 from mkdocs.structure import files
-from tidings import pages, plugin
+from tidings import outputs, pages, pipeline, plugin, render
+from tidings.plugin import page_renderer
 
 SECONDS: defaultdict[str, float] = defaultdict(float)
 
@@ -39,23 +40,20 @@ def timed(owner: Any, name: str, label: str) -> None:
 
 
 PHASES = [
-    (plugin, "load_project", "reading and validating the content"),
-    (plugin, "prerender_history", "content Markdown ahead, on other cores"),
-    (plugin, "generated_files", "feeds, API, calendars, badges"),
-    (plugin, "build_site", "the page list"),
+    (pipeline.Build, "load", "reading and validating the content"),
+    (render.Renderer, "prerender_history", "content Markdown ahead, on other cores"),
+    (outputs, "generated_files", "feeds, API, calendars, badges"),
+    (pages, "build_site", "the page list"),
     (pages.SitePage, "context", "page data (views, content Markdown), inside the pages"),
     (build, "get_navigation", "MkDocs: navigation"),
     (build, "_populate_page", "MkDocs: reading and Markdown of its pages"),
     (build, "_build_page", "MkDocs: building its pages (templates, writing)"),
     (build, "_build_theme_template", "MkDocs: sitemap.xml, 404.html"),
     (files.Files, "copy_static_files", "MkDocs: static files"),
+    (plugin, "own_page", "plugin: MkDocs page objects of its pages"),
+    (page_renderer.PageRenderer, "render", "plugin: rendering its pages"),
+    (page_renderer, "write_file", "plugin: writing its pages"),
 ]
-if hasattr(plugin, "PageRenderer"):  # the plugin's own pages (absent before issue 16)
-    PHASES += [
-        (plugin, "own_page", "plugin: MkDocs page objects of its pages"),
-        (plugin.PageRenderer, "render", "plugin: rendering its pages"),
-        (plugin, "write_file", "plugin: writing its pages"),
-    ]
 
 
 def main(argv: list[str]) -> None:

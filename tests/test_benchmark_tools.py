@@ -287,3 +287,19 @@ def test_objects_a_process_froze_stay_frozen():
     finally:
         gc.unfreeze()
     assert frozen
+
+
+def test_the_phases_script_times_every_phase(tmp_path: Path):
+    """benchmarks/phases.py wraps functions by name: each must still exist and run."""
+    root = tmp_path / "site"
+    synthetic.write_site(root, 5)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(int(synthetic.NOW.timestamp())),
+           "PYTHONPATH": str(REPO / "generator")}
+    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "phases.py"),
+                             str(tmp_path / "out")], cwd=root, env=env, capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    phases = load_benchmark("phases")
+    for _owner, _name, label in phases.PHASES:
+        assert re.search(rf"^ +\d+\.\d\d  {re.escape(label)}$", result.stdout, re.M), label
+    assert (tmp_path / "out" / "index.html").exists()
