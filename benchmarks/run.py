@@ -117,6 +117,7 @@ def commands(task: str, work: Path) -> tuple[list[str], Path]:
 def measure(task: str, work: Path, runs: int) -> Measure:
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(int(synthetic.NOW.timestamp())),
            "NO_MKDOCS_2_WARNING": "1", "TIDINGS_CACHE_DIR": str(work / "cache")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: pip compiles a package's bytecode
     cmd, cwd = commands(task, work)
     if task == "recheck":  # one check fills the cache, once the files are old enough to keep
         time.sleep(2.1)
