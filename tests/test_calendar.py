@@ -8,7 +8,7 @@ from pathlib import Path
 
 import icalendar
 import pytest
-from conftest import DEMO_NOW, REPO, copy_demo, write_files
+from conftest import DEMO_NOW, REPO, copy_demo, load_benchmark, write_files
 from ical.calendar_stream import IcsCalendarStream
 from tidings.outputs import generated_files
 from tidings.pipeline import load_valid_project
@@ -158,3 +158,28 @@ def test_a_calendar_without_events_still_holds_a_component(files):
     zone = calendar.subcomponents[0]
     assert str(zone["TZID"]) == "UTC" and zone.subcomponents[0].name == "STANDARD"
     IcsCalendarStream.calendar_from_ics(content.decode())
+
+
+def test_calendars_with_shared_event_texts_are_what_icalendar_writes_whole(tmp_path):
+    """Each event's text is written once and put into every calendar that holds it; the
+    bytes are those of icalendar writing each calendar with its events."""
+    from tidings import maintenance_calendar, urls
+
+    synthetic = load_benchmark("synthetic")
+    synthetic.write_site(tmp_path / "site", 300)
+    for snapshot in (snapshot_of(), snapshot_of(tmp_path / "site", synthetic.NOW)):
+        files = maintenance_calendar.calendar_files(snapshot)
+        config = snapshot.config
+        events = [e for i in snapshot.incidents if i.is_maintenance
+                  and (e := maintenance_calendar.maintenance_event(snapshot, i)) is not None]
+        whole = maintenance_calendar.calendar(config, urls.CALENDAR,
+                                              f"{config.name}: maintenance", events)
+        assert files[urls.CALENDAR] == whole
+        assert len(events) > 1 and whole.count(b"BEGIN:VEVENT") == len(events)
+        for component in config.components:
+            path = urls.component_file(component.id, urls.CALENDAR)
+            shown = {str(e["UID"]) for e in icalendar.Calendar.from_ical(files[path]).walk(
+                "VEVENT")}
+            chosen = [e for e in events if str(e["UID"]) in shown]
+            assert files[path] == maintenance_calendar.calendar(
+                config, path, f"{config.name}: {component.name} maintenance", chosen)

@@ -28,23 +28,46 @@ def calendar_files(snapshot: Snapshot) -> dict[str, bytes]:
     config = snapshot.config
     events = {i.id: e for i in snapshot.incidents
               if i.is_maintenance and (e := maintenance_event(snapshot, i)) is not None}
+    written = {str(event["UID"]): event.to_ical() for event in events.values()}  # each once
     files = {urls.CALENDAR: calendar(config, urls.CALENDAR, f"{config.name}: maintenance",
-                                     events.values())}
+                                     events.values(), written)}
     affecting = published.by_component(snapshot)
     for component in config.components:
         path = urls.component_file(component.id, urls.CALENDAR)
         chosen = [events[i.id] for i in affecting[component.id] if i.id in events]
         files[path] = calendar(config, path, f"{config.name}: {component.name} maintenance",
-                               chosen)
+                               chosen, written)
     return files
 
 
-def calendar(config: SiteConfig, path: str, name: str, events: Iterable[Event]) -> bytes:
+def calendar(config: SiteConfig, path: str, name: str, events: Iterable[Event],
+             written: dict[str, bytes] | None = None) -> bytes:
     """A published calendar; events are sorted by start then UID so the bytes never vary.
 
     A calendar without events is still written (subscribers keep its URL for later windows),
-    and still valid: its VTIMEZONE is the component RFC 5545 requires.
+    and still valid: its VTIMEZONE is the component RFC 5545 requires. ``written`` holds
+    events' iCalendar text by UID, for events that several calendars share: icalendar writes a
+    calendar as its own lines followed by each component's text, so a shared event's text is
+    put in its place rather than written again for every calendar (icalendar folds every line
+    character by character: half the build's calendar time at 10,000 incidents).
     """
+    ordered = sorted(events, key=lambda e: (e.DTSTART, str(e["UID"])))
+    cal = _calendar(config, path, name)
+    if written is not None:
+        head: bytes = cal.to_ical()
+        if head.endswith(_END):  # as every icalendar writes it; else the library does it all
+            return head[:-len(_END)] + b"".join(written[str(e["UID"])] for e in ordered) + _END
+    for event in ordered:
+        cal.add_component(event)
+    ical: bytes = cal.to_ical()
+    return ical
+
+
+_END = b"END:VCALENDAR\r\n"
+
+
+def _calendar(config: SiteConfig, path: str, name: str) -> Calendar:
+    """The calendar's own properties and its time zone, without events."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -56,10 +79,7 @@ def calendar(config: SiteConfig, path: str, name: str, events: Iterable[Event]) 
     cal.add("x-published-ttl", vDuration(REFRESH))
     cal.add("source", published.link(config, path), parameters={"VALUE": "URI"})
     cal.add_component(utc_timezone())  # RFC 5545: a calendar holds at least one component
-    for event in sorted(events, key=lambda e: (e.DTSTART, str(e["UID"]))):
-        cal.add_component(event)
-    ical: bytes = cal.to_ical()
-    return ical
+    return cal
 
 
 def utc_timezone() -> Timezone:
