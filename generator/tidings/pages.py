@@ -123,6 +123,7 @@ class SiteBuilder:
         self.snapshot = snapshot
         self.config = snapshot.config
         self.views = Views(snapshot, renderer)
+        self.root_prefix = str(self.config.root).rstrip(os.sep) + os.sep
         self.outputs = sorted(outputs)
         self.by_component = self.views.by_component()
         self.feeds = [
@@ -134,7 +135,7 @@ class SiteBuilder:
 
     def edit_path(self, path: Path) -> str | None:
         """``path`` relative to the project root (a string prefix: no file-system calls)."""
-        text, root = str(path), str(self.config.root).rstrip(os.sep) + os.sep
+        text, root = str(path), self.root_prefix
         if root == "." + os.sep and not path.is_absolute():
             return text.replace(os.sep, "/")
         if text.startswith(root):

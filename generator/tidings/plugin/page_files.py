@@ -51,12 +51,15 @@ def set_meta(meta: MutableMapping[str, Any], site_page: SitePage) -> None:
     meta.setdefault("description", escape(site_page.description))
     meta["hide"] = ["toc"]  # the page's own headings need no second table
 
+
 def hand_written(files: Files, page: SitePage) -> File | None:
-    """A page in docs/ at the generated page's URL: about.md or about/index.md for about/."""
+    """A page in docs/ at the generated page's URL: about.md or about/index.md for about/.
+    The names are URIs already, so they are looked up as they are (``get_file_from_path``
+    parses each as a path first: a fortieth of a 10,000-incident build)."""
     names = [page.source_name]
     if page.url:
         names.append(page.url.rstrip("/") + ".md")
-    return next((f for n in names if (f := files.get_file_from_path(n)) is not None), None)
+    return next((f for n in names if (f := files.src_uris.get(n)) is not None), None)
 
 
 def remove(files: Files, name: str, site_dir: str) -> None:
