@@ -8,33 +8,10 @@ from pathlib import Path
 
 import pytest
 from conftest import MINIMAL_CONFIG, load_benchmark, run_cli
+from test_validation import INCIDENT, NOW, RESOLVED, UPDATE
 from tidings import check_cache, loader, parallel
 from tidings.pipeline import Build
 
-NOW = "2026-11-23T15:00:00Z"
-INCIDENT = """\
----
-title: API errors
-impact: major
-components: [api]
----
-"""
-UPDATE = """\
----
-at: 2026-11-23T14:00:00Z
-status: investigating
-components:
-  api: partial_outage
----
-We are looking into it; the next update follows within the hour.
-"""
-RESOLVED = """\
----
-at: 2026-11-23T14:30:00Z
-status: resolved
----
-Fixed.
-"""
 FOLDERS = [f"incidents/2026/2026-11-2{n}-api" for n in range(1, 4)]
 
 
