@@ -173,3 +173,18 @@ def test_a_partly_kept_history_read_on_several_cores_is_the_same(tmp_path, monke
     assert several.incidents == one.incidents
     assert several.problems.items == one.problems.items
     assert len(one.problems.errors) == 1
+
+
+def test_a_linked_file_is_read_again_when_its_target_changes(history, reads, settled):
+    """A link inside the repository is read as its target: the target's edits count."""
+    shared = history / "shared-update.md"
+    shared.write_text(RESOLVED)
+    linked = history / FOLDERS[0] / "b.md"
+    linked.unlink()
+    linked.symlink_to(shared)
+    first = check(history, "--cache")
+    shared.write_text(RESOLVED.replace("resolved", "resolvd"))
+    reads.clear()
+    code, output = check(history, "--cache")
+    assert reads == [Path(FOLDERS[0]).name]
+    assert 'status "resolvd" is not allowed' in output and (code, output) != first

@@ -75,7 +75,7 @@ class FolderCache:
         stats = []
         try:
             for name in names:
-                info = os.stat(prefix + name, follow_symlinks=False)
+                info = os.stat(prefix + name)  # a link's target: what is read
                 if info.st_mtime_ns > recent or info.st_ctime_ns > recent:
                     return None
                 stats.append((name, info.st_size, info.st_mtime_ns, info.st_ctime_ns,
