@@ -283,7 +283,11 @@ def test_objects_a_process_froze_stay_frozen():
         before = gc.get_freeze_count()
         with loader._collector_paused():
             [_Node() for _ in range(10)]
-        assert gc.get_freeze_count() == before
+        # Unfreezing would empty the permanent generation and freezing again fill it with
+        # everything; a frozen object freed meanwhile (by another test's leftovers) only
+        # lowers the count by one.
+        after = gc.get_freeze_count()
+        assert before - 100 < after <= before
     finally:
         gc.unfreeze()
     assert frozen
