@@ -129,7 +129,7 @@ def incident_folders_in(root: Path, folders: Iterable[Path], problems: Problems
     ``tidings serve``, which reads again only the folders that changed)."""
     found: list[IncidentFolder] = []
     for folder in folders:
-        _walk(Path(folder), problems, found, len(folder.relative_to(root).parts) + 1)
+        _walk(folder, problems, found, len(folder.relative_to(root).parts) + 1)
     return found
 
 

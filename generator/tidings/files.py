@@ -139,12 +139,17 @@ def scan(folder: str, root: Path, problems: Problems, depth: int) -> list[Entry]
         problems.add(folder, 1, f"cannot read this folder ({exc.strerror}); make it readable")
         return []
     entries = []
-    for entry in raw:  # the listing's file types answer without a system call for all but links
-        if entry.is_file(follow_symlinks=False):
-            entries.append(Entry(entry.name, False))
-        elif entry.is_dir(follow_symlinks=False):
-            entries.append(Entry(entry.name, True))
-        elif (why := _refused(entry, root)) is not None:
+    for entry in raw:
+        try:  # the listing's file types answer without a system call for all but links
+            if entry.is_file(follow_symlinks=False):
+                entries.append(Entry(entry.name, False))
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                entries.append(Entry(entry.name, True))
+                continue
+        except OSError:
+            pass  # _refused looks again, and says why
+        if (why := _refused(entry, root)) is not None:
             problems.add(entry.path, 1, why)
         else:
             entries.append(Entry(entry.name, _is_dir(entry)))
@@ -155,11 +160,10 @@ _by_name = attrgetter("name")
 
 
 def _refused(entry: os.DirEntry[str], root: Path) -> str | None:
-    try:  # the listing's file types answer without a system call for all but links
+    """Why an entry that is no plain file or folder (a link, a FIFO, a device) is not read;
+    None for a link to a file inside ``root``."""
+    try:
         is_link = entry.is_symlink()
-        if not is_link and (entry.is_dir(follow_symlinks=False)
-                            or entry.is_file(follow_symlinks=False)):
-            return None
         mode = os.stat(entry.path).st_mode  # follows the link
     except OSError as exc:
         if entry.is_symlink():
