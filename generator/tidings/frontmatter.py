@@ -241,7 +241,11 @@ def without_control(text: str) -> tuple[str, int]:
 
 def decode(raw: bytes) -> str:
     """UTF-8 text (a BOM is dropped) within MAX_FILE_BYTES, without control characters."""
-    text = _utf8(raw)
+    return _printable_text(_utf8(raw))
+
+
+def _printable_text(text: str) -> str:
+    """``text``, unless it holds a NUL or another character ``check_text`` refuses."""
     if "\x00" in text:
         raise FrontMatterError(1, "the file contains NUL bytes; it must be UTF-8 Markdown text")
     check_text(text)
@@ -426,7 +430,6 @@ def plain_str(value: str) -> bool:
 
 _MEMO: dict[str, bool] = {}
 _LINE_MEMO: dict[str, KeyLine | None] = {}
-_SEEN_ONCE: set[str] = set()
 _MEMO_SIZE = 4096
 
 
@@ -584,7 +587,7 @@ def parse(path: Path, raw: bytes) -> Document:
         simple = _simple_lines(front, 2)
         meta = full_yaml(front, 2) if simple is None else simple
     else:
-        text = decode(raw)  # refuses NUL and control characters, each with its message
+        _printable_text(text)  # refuses NUL and control characters, each with its message
         front, body, body_line = split(text)
         meta = load_yaml(front, first_line=2)
     if meta is None:
