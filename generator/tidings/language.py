@@ -255,7 +255,8 @@ def reading_grade(plain: str) -> float:
 
 
 def _at_most_two_words(sentence: str) -> bool:
-    """``_word_count(sentence) <= 2``, sooner: three tokens that begin or end with a letter or
+    """Whether ``sentence`` has at most two words as textstat counts them (punctuation
+    removed, then split at spaces), sooner: three tokens that begin or end with a letter or
     digit are three words."""
     tokens = sentence.split(None, 3)[:3]
     if len(tokens) == 3 and all(t[0].isalnum() or t[-1].isalnum() for t in tokens):
